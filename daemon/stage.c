@@ -1,0 +1,287 @@
+/*
+ * stage.c — the runtime of each stage. Every change goes the same way:
+ * compute it on the pure timer, commit it (ledger + live state) to SQLite,
+ * and only then answer and push. If the commit fails the change is undone,
+ * so what screens show is always what is on disk.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "clock.h"
+#include "log.h"
+#include "snapshot.h"
+#include "sse.h"
+#include "stage.h"
+#include "store.h"
+
+static void	stage_tick(evutil_socket_t, short, void *);
+
+/* Pushes the new state (and message) of a stage to its stream. */
+static void
+stage_publish(struct stage *st, const struct timer_notes *notes, int64_t now)
+{
+	json_t	*snap;
+	char	*s;
+
+	if (st->nclients == 0)
+		return;
+	snap = snapshot_state(st, now);
+	if ((s = json_dumps(snap, JSON_COMPACT)) != NULL) {
+		sse_broadcast(st, "state", (int64_t)st->timer.seq, s, strlen(s));
+		free(s);
+	}
+	if (notes->message_changed) {
+		json_t *m = json_object_get(snap, "message");
+
+		if ((s = json_dumps(m, JSON_COMPACT)) != NULL) {
+			sse_broadcast(st, "message", (int64_t)st->timer.seq, s,
+			    strlen(s));
+			free(s);
+		}
+	}
+	json_decref(snap);
+}
+
+/* Aims the tick event at the next whole-second crossing, or stops it. */
+static void
+stage_schedule(struct stage *st)
+{
+	int64_t		next, delay_us;
+	struct timeval	tv;
+
+	next = timer_next_crossing_ms(&st->timer, clock_now_ms());
+	if (next == TIMER_NONE) {
+		evtimer_del(st->tick_ev);
+		st->tick_at = TIMER_NONE;
+		return;
+	}
+	st->tick_at = next;
+	delay_us = next * 1000 - clock_now_us();
+	if (delay_us < 0)
+		delay_us = 0;
+	tv.tv_sec = (time_t)(delay_us / 1000000);
+	tv.tv_usec = (suseconds_t)(delay_us % 1000000);
+	evtimer_add(st->tick_ev, &tv);
+}
+
+/* Logs the ledger notes of a change, one line each. */
+static void
+stage_log(const struct stage *st, const struct timer_notes *notes,
+    const char *who)
+{
+	size_t	i;
+
+	for (i = 0; i < notes->n; i++) {
+		const struct timer_note *n = &notes->note[i];
+
+		log_info("stage %s: %s %s%s%s by %s (seq %llu)", st->id,
+		    n->kind == NOTE_ACTION ? "action" :
+		    n->kind == NOTE_PHASE ? "phase" : "time's up",
+		    n->what, n->slot >= 0 ? " " : "",
+		    n->slot >= 0 ? st->slots[n->slot].id : "",
+		    n->kind == NOTE_ACTION ? who : "timer",
+		    (unsigned long long)st->timer.seq);
+	}
+}
+
+/*
+ * Commits a change made on st->timer; on failure puts back the saved copy
+ * (timer and slot statuses) and returns -1.
+ */
+static int
+stage_commit(struct stage *st, const struct timer *saved,
+    const struct timer_slot *saved_slots, const struct timer_notes *notes,
+    const char *who, const char *payload, int64_t now)
+{
+	if (store_stage_save(env->store, st, notes, who, payload, now) == -1) {
+		log_warnx("stage %s: cannot store the change: %s", st->id,
+		    store_error(env->store));
+		st->timer = *saved;
+		memcpy(st->slots, saved_slots, st->nslots * sizeof *st->slots);
+		return -1;
+	}
+	env->metrics.commits++;
+	stage_log(st, notes, who);
+	return 0;
+}
+
+/* Lets the timer catch up with now (crossings, time's up) and commits that. */
+static void
+stage_catch_up(struct stage *st, int64_t now)
+{
+	struct timer		 saved = st->timer;
+	struct timer_slot	 saved_slots[st->nslots > 0 ? st->nslots : 1];
+	struct timer_notes	 notes;
+
+	memset(&notes, 0, sizeof notes);
+	memcpy(saved_slots, st->slots, st->nslots * sizeof *st->slots);
+	timer_advance(&st->timer, now, &notes);
+	if (!notes.changed)
+		return;
+	if (stage_commit(st, &saved, saved_slots, &notes, "timer", NULL, now) == 0)
+		stage_publish(st, &notes, now);
+}
+
+/* Applies a moderator's action: catch up, compute, commit, push. */
+int
+stage_action(struct stage *st, const struct timer_action *a,
+    const struct principal *who, const char *payload, const char **why)
+{
+	struct timer		 saved;
+	struct timer_slot	 saved_slots[st->nslots > 0 ? st->nslots : 1];
+	struct timer_notes	 notes;
+	enum timer_result	 res;
+	int64_t			 now = clock_now_ms();
+	char			 whobuf[64];
+
+	stage_catch_up(st, now);
+	saved = st->timer;
+	memcpy(saved_slots, st->slots, st->nslots * sizeof *st->slots);
+	memset(&notes, 0, sizeof notes);
+	res = timer_apply(&st->timer, a, now, &notes, why);
+	if (res != TIMER_OK) {
+		/* The contract says nothing changed; make sure of it. */
+		st->timer = saved;
+		memcpy(st->slots, saved_slots, st->nslots * sizeof *st->slots);
+		return (int)res;
+	}
+	if (who->kind == AUTH_ATTENDEE)
+		snprintf(whobuf, sizeof whobuf, "attendee:%s", who->subject);
+	else
+		snprintf(whobuf, sizeof whobuf, "%s", auth_kind_name(who->kind));
+	if (stage_commit(st, &saved, saved_slots, &notes, whobuf, payload, now) == -1)
+		return -1;
+	env->metrics.actions++;
+	stage_publish(st, &notes, now);
+	stage_schedule(st);
+	return TIMER_OK;
+}
+
+/*
+ * Fires at a whole-second crossing: catch up, then send one tick for the
+ * latest crossing passed (a late wake-up skips to the present rather than
+ * replaying stale seconds).
+ */
+static void
+stage_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct stage	*st = arg;
+	int64_t		 now_us = clock_now_us(), now = now_us / 1000;
+	int64_t		 r, k, crossing, late;
+	char		 data[160];
+	size_t		 len;
+
+	(void)fd;
+	(void)what;
+	if (now < st->tick_at) {
+		/* Woke a little early (timer granularity): wait for the crossing. */
+		struct timeval tv = { 0, (suseconds_t)(st->tick_at * 1000 - now_us) };
+		evtimer_add(st->tick_ev, &tv);
+		return;
+	}
+	late = now_us - st->tick_at * 1000;
+	if (late > 0 && (uint64_t)late > env->metrics.tick_late_us_max)
+		env->metrics.tick_late_us_max = (uint64_t)late;
+	stage_catch_up(st, now);
+	if (st->timer.mode == TIMER_RUNNING) {
+		r = timer_remaining_ms(&st->timer, now);
+		/* The multiple of 1000 at or above r: the crossing just passed. */
+		k = r >= 0 ? (r + 999) / 1000 * 1000 : -((-r) / 1000 * 1000);
+		crossing = timer_deadline_ms(&st->timer) - k;
+		if (k < st->timer.duration_ms + st->timer.added_ms) {
+			len = snapshot_tick(data, sizeof data, st->timer.seq, k,
+			    timer_phase_at(&st->timer, crossing), crossing);
+			sse_broadcast(st, "tick", -1, data, len);
+			env->metrics.ticks++;
+		}
+	}
+	stage_schedule(st);
+}
+
+/* Builds the stages from the config and resumes each from the store. */
+int
+stage_init_all(void)
+{
+	size_t	i;
+
+	env->nstages = env->cfg->nstages;
+	env->stages = calloc(env->nstages > 0 ? env->nstages : 1, sizeof *env->stages);
+	if (env->stages == NULL)
+		return -1;
+	for (i = 0; i < env->nstages; i++) {
+		struct stage *st = &env->stages[i];
+		const struct config_stage *cs = &env->cfg->stages[i];
+
+		st->index = (int)i;
+		st->id = strdup(cs->id);
+		st->name = strdup(cs->name);
+		st->start_ms = cs->start_ms;
+		st->tick_at = TIMER_NONE;
+		TAILQ_INIT(&st->clients);
+		st->tick_ev = evtimer_new(env->base, stage_tick, st);
+		if (st->id == NULL || st->name == NULL || st->tick_ev == NULL ||
+		    store_stage_load(env->store, st) == -1)
+			return -1;
+		log_info("stage %s: %zu slots, %s, seq %llu", st->id, st->nslots,
+		    timer_mode_name(st->timer.mode),
+		    (unsigned long long)st->timer.seq);
+		/* After a restart the timer may owe crossings or time's up. */
+		stage_catch_up(st, clock_now_ms());
+		stage_schedule(st);
+	}
+	return 0;
+}
+
+/* Reloads slots and state of every stage after the store was re-synced. */
+int
+stage_reload_all(void)
+{
+	size_t	i;
+
+	for (i = 0; i < env->nstages; i++) {
+		struct stage		*st = &env->stages[i];
+		struct timer_notes	 notes;
+		char			*name = strdup(env->cfg->stages[i].name);
+
+		if (name == NULL || store_stage_load(env->store, st) == -1) {
+			free(name);
+			return -1;
+		}
+		free(st->name);
+		st->name = name;
+		st->start_ms = env->cfg->stages[i].start_ms;
+		/* The agenda changed: that is a state change like any other. */
+		memset(&notes, 0, sizeof notes);
+		st->timer.seq++;
+		notes.changed = true;
+		if (store_stage_save(env->store, st, &notes, "organiser", NULL,
+		    clock_now_ms()) == -1)
+			return -1;
+		stage_publish(st, &notes, clock_now_ms());
+		stage_schedule(st);
+	}
+	return 0;
+}
+
+/* Frees every stage. */
+void
+stage_free_all(void)
+{
+	size_t	i;
+
+	for (i = 0; i < env->nstages; i++) {
+		struct stage *st = &env->stages[i];
+
+		if (st->tick_ev != NULL)
+			event_free(st->tick_ev);
+		store_stage_free_slots(st);
+		free(st->id);
+		free(st->name);
+	}
+	free(env->stages);
+	env->stages = NULL;
+	env->nstages = 0;
+}

@@ -1,0 +1,16 @@
+# Writes OUT, a C file holding every migration in FILES (sorted) as a string,
+# so taktd carries its schema inside the binary.
+set(body "/* generated from the schema migrations by schema/embed.cmake */\n#include <stddef.h>\nextern const char *const schema_migrations[];\nextern const size_t schema_nmigrations;\n")
+set(table "const char *const schema_migrations[] = {\n")
+set(i 0)
+foreach(f ${FILES})
+  file(READ ${f} sql)
+  string(REPLACE "\\" "\\\\" sql "${sql}")
+  string(REPLACE "\"" "\\\"" sql "${sql}")
+  string(REPLACE "\n" "\\n\"\n\"" sql "${sql}")
+  string(APPEND body "static const char m${i}[] =\n\"${sql}\";\n")
+  string(APPEND table "\tm${i},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND table "};\nconst size_t schema_nmigrations = ${i};\n")
+file(WRITE ${OUT} "${body}${table}")
