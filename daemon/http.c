@@ -316,14 +316,6 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	env->metrics.requests++;
 	if (http_admit(req) == -1)
 		return;
-	if (evhttp_request_get_response_code(req) == 413) {
-		/* evhttp stopped reading a body over the limit. */
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Connection", "close");
-		http_error(req, 413, "too_large", "the body is over %d bytes",
-		    HTTP_BODY_MAX);
-		return;
-	}
 	memset(&r, 0, sizeof r);
 	r.req = req;
 	m = evhttp_request_get_command(req);
@@ -463,7 +455,7 @@ http_start(const char *listen, const struct http_route *routes, size_t nroutes,
 	if ((http_server = evhttp_new(env->base)) == NULL)
 		return -1;
 	env->http = http_server;
-	evhttp_set_max_body_size(http_server, HTTP_BODY_MAX);
+	evhttp_set_max_body_size(http_server, HTTP_BODY_HARD_MAX);
 	evhttp_set_max_headers_size(http_server, HTTP_HEADERS_MAX);
 	evhttp_set_timeout(http_server, HTTP_IDLE_TIMEOUT_S);
 	evhttp_set_allowed_methods(http_server, EVHTTP_REQ_GET | EVHTTP_REQ_POST |

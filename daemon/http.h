@@ -13,7 +13,13 @@
 
 #include "auth.h"
 
-#define HTTP_BODY_MAX		(64 * 1024)
+#define HTTP_BODY_MAX		(64 * 1024)	/* over this: 413 with a JSON body */
+/*
+ * evhttp answers bodies over its own limit with an HTML 413 before any
+ * callback of ours runs (libevent 2.1), so its limit sits above ours: up to
+ * this size the client still gets our JSON error.
+ */
+#define HTTP_BODY_HARD_MAX	(256 * 1024)
 #define HTTP_HEADERS_MAX	(8 * 1024)
 #define HTTP_IDLE_TIMEOUT_S	30
 #define HTTP_BACKLOG		1024

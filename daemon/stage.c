@@ -112,17 +112,23 @@ stage_commit(struct stage *st, const struct timer *saved,
 static void
 stage_catch_up(struct stage *st, int64_t now)
 {
-	struct timer		 saved = st->timer;
+	struct timer		 saved;
 	struct timer_slot	 saved_slots[st->nslots > 0 ? st->nslots : 1];
 	struct timer_notes	 notes;
 
-	memset(&notes, 0, sizeof notes);
-	memcpy(saved_slots, st->slots, st->nslots * sizeof *st->slots);
-	timer_advance(&st->timer, now, &notes);
-	if (!notes.changed)
-		return;
-	if (stage_commit(st, &saved, saved_slots, &notes, "timer", NULL, now) == 0)
+	/* A long outage can owe more notes than one call holds: repeat. */
+	do {
+		memset(&notes, 0, sizeof notes);
+		saved = st->timer;
+		memcpy(saved_slots, st->slots, st->nslots * sizeof *st->slots);
+		timer_advance(&st->timer, now, &notes);
+		if (!notes.changed)
+			return;
+		if (stage_commit(st, &saved, saved_slots, &notes, "timer", NULL,
+		    now) == -1)
+			return;
 		stage_publish(st, &notes, now);
+	} while (notes.n == TIMER_NOTES_MAX);
 }
 
 /* Applies a moderator's action: catch up, compute, commit, push. */

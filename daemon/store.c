@@ -703,7 +703,14 @@ store_stage_load(struct store *s, struct stage *st)
 		snprintf(cur_buf, sizeof cur_buf, "%s", old.slots[old.cur].id);
 	if (store_stage_load_slots(s, st) == -1)
 		return -1;
-	timer_init(&st->timer, st->slots, st->nslots);
+	{
+		/* timer_init resets the slots; their statuses come from the rows. */
+		struct timer_slot saved[st->nslots > 0 ? st->nslots : 1];
+
+		memcpy(saved, st->slots, st->nslots * sizeof *st->slots);
+		timer_init(&st->timer, st->slots, st->nslots);
+		memcpy(st->slots, saved, st->nslots * sizeof *st->slots);
+	}
 	if ((q = store_stmt(s, SQL_STATE_GET)) == NULL)
 		return -1;
 	sqlite3_bind_text(q, 1, st->id, -1, SQLITE_STATIC);
