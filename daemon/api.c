@@ -18,9 +18,12 @@
 #include "sse.h"
 #include "stage.h"
 #include "taktd.h"
+#include "writer.h"
 
 #define MOD_OR_ORG	(AUTH_BIT(AUTH_MODERATOR) | AUTH_BIT(AUTH_ORGANISER))
 #define ORG		AUTH_BIT(AUTH_ORGANISER)
+#define ATT		AUTH_BIT(AUTH_ATTENDEE)
+#define ANY_TOKEN	(ATT | MOD_OR_ORG)
 
 /* The stage named by the first "*" of the route, or NULL after a 404. */
 static struct stage *
@@ -112,6 +115,14 @@ api_metrics(struct http_req *r)
 	    m->connections_refused, (double)m->tick_late_us_max / 1e6,
 	    env->nconnections,
 	    (double)(clock_now_ms() - env->started_ms) / 1e3);
+	{
+		unsigned long long jobs, commits;
+
+		writer_stats(&jobs, &commits);
+		evbuffer_add_printf(b, "# TYPE takt_writes_total counter\n"
+		    "takt_writes_total %llu\n# TYPE takt_write_commits_total counter\n"
+		    "takt_write_commits_total %llu\n", jobs, commits);
+	}
 	evbuffer_add_printf(b, "# TYPE takt_streams gauge\n");
 	for (i = 0; i < env->nstages; i++)
 		evbuffer_add_printf(b, "takt_streams{stage=\"%s\"} %zu\n",
@@ -308,6 +319,15 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_POST, "/api/v1/stages/*/*",	MOD_OR_ORG, true, api_action },
 	{ EVHTTP_REQ_GET,  "/api/v1/time",		0, false, api_time },
 	{ EVHTTP_REQ_POST, "/api/v1/reload",		ORG, true, api_reload },
+	{ EVHTTP_REQ_POST, "/api/v1/checkins",		ANY_TOKEN, true, api_checkin },
+	{ EVHTTP_REQ_POST, "/api/v1/checkouts",		ANY_TOKEN, true, api_checkout },
+	{ EVHTTP_REQ_PUT,  "/api/v1/interests/*",	ATT | ORG, true, api_interest },
+	{ EVHTTP_REQ_DELETE, "/api/v1/interests/*",	ATT | ORG, true, api_interest },
+	{ EVHTTP_REQ_GET,  "/api/v1/me",		ATT, false, api_me },
+	{ EVHTTP_REQ_POST, "/api/v1/screens",		0, true, api_screens },
+	{ EVHTTP_REQ_GET,  "/api/v1/reports/*",		ORG, false, api_report },
+	{ EVHTTP_REQ_GET,  "/api/v1/export/schedule.json", 0, false, api_export_schedule },
+	{ EVHTTP_REQ_GET,  "/api/v1/export/agenda.ics",	0, false, api_export_ics },
 	{ EVHTTP_REQ_GET,  "/healthz",			0, false, api_healthz },
 	{ EVHTTP_REQ_GET,  "/metrics",			0, false, api_metrics },
 };

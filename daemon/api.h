@@ -7,6 +7,16 @@
 #include "http.h"
 
 extern const struct http_route	api_routes[];
+
+/* Handlers that live outside api.c. */
+void	api_checkin(struct http_req *);
+void	api_checkout(struct http_req *);
+void	api_interest(struct http_req *);
+void	api_me(struct http_req *);
+void	api_screens(struct http_req *);
+void	api_report(struct http_req *);
+void	api_export_schedule(struct http_req *);
+void	api_export_ics(struct http_req *);
 extern const size_t		api_nroutes;
 
 #endif

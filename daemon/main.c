@@ -22,6 +22,7 @@
 #include "store.h"
 #include "taktd.h"
 #include "tokens.h"
+#include "writer.h"
 
 #define TAKTD_FD_RESERVE	64	/* database, log, listener, ... */
 
@@ -33,7 +34,7 @@ static void __attribute__((noreturn))
 taktd_usage(void)
 {
 	fprintf(stderr,
-	    "usage: taktd --config FILE [--listen HOST:PORT]\n"
+	    "usage: taktd --config FILE [--listen HOST:PORT] [--commit-per-request]\n"
 	    "       taktd --check-config FILE\n"
 	    "       taktd --config FILE --issue-tokens [organiser|moderator|ATTENDEE...]\n");
 	exit(2);
@@ -240,7 +241,7 @@ taktd_issue_tokens(char *const *who, size_t n)
 
 /* Runs the daemon until a signal stops it. */
 static int
-taktd_serve(const char *listen)
+taktd_serve(const char *listen, bool group_commit)
 {
 	struct event_config	*ecfg;
 	struct event		*sig_term, *sig_int, *sig_hup, *beat;
@@ -274,6 +275,8 @@ taktd_serve(const char *listen)
 		fatalx("cannot create the event loop");
 	if (stage_init_all() == -1)
 		fatalx("cannot load the stages from the database");
+	if (writer_start(env->base, env->cfg->database, group_commit) == -1)
+		fatalx("cannot start the writer thread");
 	if (http_start(listen, api_routes, api_nroutes, &port) == -1)
 		return 1;
 	sig_term = evsignal_new(env->base, SIGTERM, taktd_sigterm, NULL);
@@ -292,6 +295,8 @@ taktd_serve(const char *listen)
 
 	event_base_dispatch(env->base);
 
+	/* Queued writes are finished and answered before anything is freed. */
+	writer_stop();
 	stage_free_all();
 	http_free();
 	event_free(sig_term);
@@ -312,11 +317,12 @@ main(int argc, char **argv)
 		{ "listen",		required_argument, NULL, 'l' },
 		{ "check-config",	required_argument, NULL, 'C' },
 		{ "issue-tokens",	no_argument,	   NULL, 'i' },
+		{ "commit-per-request",	no_argument,	   NULL, 'P' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*config = NULL, *listen = NULL, *check = NULL;
-	bool		 issue = false;
+	bool		 issue = false, group_commit = true;
 	int		 ch, rc;
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
@@ -326,6 +332,7 @@ main(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 'C': check = optarg; break;
 		case 'i': issue = true; break;
+		case 'P': group_commit = false; break;
 		default: taktd_usage();
 		}
 	}
@@ -350,7 +357,8 @@ main(int argc, char **argv)
 	if (issue)
 		rc = taktd_issue_tokens(argv + optind, (size_t)(argc - optind));
 	else
-		rc = taktd_serve(listen != NULL ? listen : env->cfg->listen);
+		rc = taktd_serve(listen != NULL ? listen : env->cfg->listen,
+		    group_commit);
 	store_close(env->store);
 	auth_table_clear(&env->auth);
 	config_free(env->cfg);

@@ -14,26 +14,13 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_priv.h"
 
 extern const char *const schema_migrations[];
 extern const size_t schema_nmigrations;
 
-#define STORE_STMTS_MAX	64
-
-struct store_stmt {
-	const char	*sql;
-	sqlite3_stmt	*st;
-};
-
-struct store {
-	sqlite3			*db;
-	struct store_stmt	 stmts[STORE_STMTS_MAX];
-	size_t			 nstmts;
-	int64_t			 data_version;
-};
-
 /* Returns the cached prepared statement for sql (a static string), reset. */
-static sqlite3_stmt *
+sqlite3_stmt *
 store_stmt(struct store *s, const char *sql)
 {
 	sqlite3_stmt	*st;
@@ -60,7 +47,7 @@ store_stmt(struct store *s, const char *sql)
 }
 
 /* Runs a statement that returns no rows; 0 or -1. */
-static int
+int
 store_done(struct store *s, sqlite3_stmt *st)
 {
 	int	rc;
@@ -77,7 +64,7 @@ store_done(struct store *s, sqlite3_stmt *st)
 }
 
 /* Binds a time that may be unknown (TIMER_NONE) as NULL. */
-static void
+void
 store_bind_time(sqlite3_stmt *st, int i, int64_t v)
 {
 	if (v == TIMER_NONE)
@@ -87,7 +74,7 @@ store_bind_time(sqlite3_stmt *st, int i, int64_t v)
 }
 
 /* Reads a time column that may be NULL. */
-static int64_t
+int64_t
 store_column_time(sqlite3_stmt *st, int i)
 {
 	if (sqlite3_column_type(st, i) == SQLITE_NULL)
@@ -96,7 +83,7 @@ store_column_time(sqlite3_stmt *st, int i)
 }
 
 /* Copies a text column into a fresh string. */
-static char *
+char *
 store_column_strdup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
@@ -105,7 +92,7 @@ store_column_strdup(sqlite3_stmt *st, int i)
 }
 
 /* Executes plain SQL (pragmas, migrations). */
-static int
+int
 store_exec(struct store *s, const char *sql)
 {
 	char	*msg = NULL;
@@ -326,7 +313,7 @@ static const char SQL_ATT_TOKEN_DELETE[] =
     "DELETE FROM tokens WHERE kind = 'attendee' AND subject = ?1";
 
 /* Runs a one-row existence query with ?1 bound to id. */
-static bool
+bool
 store_exists(struct store *s, const char *sql, const char *id)
 {
 	sqlite3_stmt	*st = store_stmt(s, sql);
@@ -921,4 +908,34 @@ store_token_put(struct store *s, enum auth_kind kind, const char *subject,
 	sqlite3_bind_blob(q, 3, hash, AUTH_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, now);
 	return store_done(s, q);
+}
+
+/* Opens a savepoint (inside the writer's transaction). */
+int
+store_savepoint(struct store *s, const char *name)
+{
+	char	sql[64];
+
+	snprintf(sql, sizeof sql, "SAVEPOINT %s", name);
+	return store_exec(s, sql);
+}
+
+/* Undoes everything since the savepoint. */
+void
+store_savepoint_rollback(struct store *s, const char *name)
+{
+	char	sql[64];
+
+	snprintf(sql, sizeof sql, "ROLLBACK TO %s", name);
+	store_exec(s, sql);
+}
+
+/* Ends the savepoint, keeping what it holds. */
+void
+store_savepoint_release(struct store *s, const char *name)
+{
+	char	sql[64];
+
+	snprintf(sql, sizeof sql, "RELEASE %s", name);
+	store_exec(s, sql);
 }

@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "report.h"
 #include "taktd.h"
 
 struct store;
@@ -47,6 +48,56 @@ int		 store_token_put(struct store *, enum auth_kind, const char *subject,
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
+
+/* An interest write, as the writer thread needs it. */
+struct store_interest {
+	const char	*attendee;
+	const char	*pitch;
+	const char	*level;		/* NULL for a delete */
+	const char	*note;		/* NULL for a delete */
+	int64_t		 now;
+	bool		 live;		/* the pitch was live when given */
+	const char	*live_pitch;	/* the slot live on its stage then, or NULL */
+};
+
+/* Writer-thread writes: 0, 404 (unknown), 409 (withdrawn) or -1. */
+int		 store_checkin(struct store *, const char *attendee, int64_t now,
+		    const char *by, int64_t *since_ms, bool *changed);
+int		 store_checkout(struct store *, const char *attendee, int64_t now,
+		    const char *by, int64_t *in_ms, bool *changed);
+int		 store_interest_put(struct store *, const struct store_interest *,
+		    int *outcome);
+int		 store_interest_delete(struct store *, const struct store_interest *,
+		    bool *deleted);
+int		 store_screen_put(struct store *, const char *screen, const char *page,
+		    int64_t offset_ms, int64_t rtt_ms, int64_t now);
+/* GET /api/v1/me; NULL for an unknown attendee. */
+json_t		*store_me(struct store *, const char *attendee);
+
+/* The arrays behind a struct report_input, owned. */
+struct report_data {
+	struct report_input	 in;
+	struct report_slot	*slots;		/* filled by the caller */
+	struct report_ledger	*ledger;
+	struct report_attendee	*attendees;
+	struct report_presence	*presence;
+	struct report_interest	*interests;
+	struct report_history	*history;
+	struct report_screen	*screens;
+	char			**strings;	/* every string the arrays point to */
+	size_t			 nstrings;
+	size_t			 capstrings;
+};
+
+/* Reads everything but the slots for the reports; 0 or -1. */
+int		 store_report_load(struct store *, struct report_data *);
+/* Frees a report_data. */
+void		 store_report_free(struct report_data *);
+
+/* Savepoints, for the writer thread's per-job isolation. */
+int		 store_savepoint(struct store *, const char *name);
+void		 store_savepoint_rollback(struct store *, const char *name);
+void		 store_savepoint_release(struct store *, const char *name);
 
 /* The last SQLite error message. */
 const char	*store_error(struct store *);
