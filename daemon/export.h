@@ -16,6 +16,10 @@
  * memory failure.
  */
 char	*export_schedule_json(const struct report_input *in, size_t *len);
+/* The same with absolute URLs under base_url ("https://host/"); NULL or ""
+ * gives root-relative ones, which is what export_schedule_json does. */
+char	*export_schedule_json_base(const struct report_input *in,
+	    const char *base_url, size_t *len);
 
 /* GET /api/v1/export/agenda.ics: one VEVENT per slot that is not skipped or
  * withdrawn, at its projected (or actual) start. CRLF lines folded at 75

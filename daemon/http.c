@@ -257,13 +257,15 @@ http_authenticate(struct http_req *r)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	/* Another process may have issued tokens since (taktd --issue-tokens). */
-	if (store_changed_elsewhere(env->store))
-		store_tokens_load(env->store, &env->auth);
-	if (auth_lookup(&env->auth, h, strlen(h), &r->who) == -1) {
-		r->who.kind = AUTH_PUBLIC;
-		strcpy(r->who.subject, "-");
-	}
+	if (auth_lookup(&env->auth, h, strlen(h), &r->who) == 0)
+		return;
+	/* A token issued a moment ago by taktd --issue-tokens works at once. */
+	if (store_tokens_changed(env->store) &&
+	    store_tokens_load(env->store, &env->auth) == 0 &&
+	    auth_lookup(&env->auth, h, strlen(h), &r->who) == 0)
+		return;
+	r->who.kind = AUTH_PUBLIC;
+	strcpy(r->who.subject, "-");
 }
 
 /* Decodes the body as a JSON object; -1 (after replying) if it is not one. */

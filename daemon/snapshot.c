@@ -60,7 +60,7 @@ snapshot_state(const struct stage *st, int64_t now)
 }
 
 /* One stage of GET /api/v1/event. */
-static json_t *
+json_t *
 snapshot_stage(const struct stage *st, int64_t now)
 {
 	const struct timer	*t = &st->timer;

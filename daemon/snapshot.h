@@ -11,6 +11,8 @@
 
 /* The state snapshot of a stage at now. */
 json_t	*snapshot_state(const struct stage *st, int64_t now);
+/* One stage's agenda as GET /api/v1/event shows it. */
+json_t	*snapshot_stage(const struct stage *st, int64_t now);
 /* GET /api/v1/event: event, stages and their slots (no personal data). */
 json_t	*snapshot_event(int64_t now);
 /* Formats a tick's data into buf; returns its length. */

@@ -45,6 +45,20 @@ stage_publish(struct stage *st, const struct timer_notes *notes, int64_t now)
 	json_decref(snap);
 }
 
+/*
+ * Points the timer's time's-up message at the loaded slot's own, so a
+ * per-pitch time_up_message is the one shown when that pitch runs over.
+ */
+static void
+stage_sync_message(struct stage *st)
+{
+	struct timer	*t = &st->timer;
+	const char	*m = t->cur >= 0 ? st->info[t->cur].time_up_message :
+	    env->cfg->timing.time_up_message;
+
+	snprintf(t->time_up_message, sizeof t->time_up_message, "%s", m);
+}
+
 /* Aims the tick event at the next whole-second crossing, or stops it. */
 static void
 stage_schedule(struct stage *st)
@@ -52,6 +66,7 @@ stage_schedule(struct stage *st)
 	int64_t		next, delay_us;
 	struct timeval	tv;
 
+	stage_sync_message(st);
 	next = timer_next_crossing_ms(&st->timer, clock_now_ms());
 	if (next == TIMER_NONE) {
 		evtimer_del(st->tick_ev);
@@ -118,6 +133,7 @@ stage_catch_up(struct stage *st, int64_t now)
 
 	/* A long outage can owe more notes than one call holds: repeat. */
 	do {
+		stage_sync_message(st);
 		memset(&notes, 0, sizeof notes);
 		saved = st->timer;
 		memcpy(saved_slots, st->slots, st->nslots * sizeof *st->slots);
@@ -144,6 +160,7 @@ stage_action(struct stage *st, const struct timer_action *a,
 	char			 whobuf[64];
 
 	stage_catch_up(st, now);
+	stage_sync_message(st);
 	saved = st->timer;
 	memcpy(saved_slots, st->slots, st->nslots * sizeof *st->slots);
 	memset(&notes, 0, sizeof notes);
@@ -167,9 +184,10 @@ stage_action(struct stage *st, const struct timer_action *a,
 }
 
 /*
- * Fires at a whole-second crossing: catch up, then send one tick for the
- * latest crossing passed (a late wake-up skips to the present rather than
- * replaying stale seconds).
+ * Fires at a whole-second crossing: send one tick for the latest crossing
+ * passed (a late wake-up skips to the present rather than replaying stale
+ * seconds), then catch up. The tick goes first so that committing a phase
+ * crossing to disk never delays it.
  */
 static void
 stage_tick(evutil_socket_t fd, short what, void *arg)
@@ -191,19 +209,17 @@ stage_tick(evutil_socket_t fd, short what, void *arg)
 	late = now_us - st->tick_at * 1000;
 	if (late > 0 && (uint64_t)late > env->metrics.tick_late_us_max)
 		env->metrics.tick_late_us_max = (uint64_t)late;
-	stage_catch_up(st, now);
 	if (st->timer.mode == TIMER_RUNNING) {
 		r = timer_remaining_ms(&st->timer, now);
 		/* The multiple of 1000 at or above r: the crossing just passed. */
 		k = r >= 0 ? (r + 999) / 1000 * 1000 : -((-r) / 1000 * 1000);
 		crossing = timer_deadline_ms(&st->timer) - k;
-		if (k < st->timer.duration_ms + st->timer.added_ms) {
-			len = snapshot_tick(data, sizeof data, st->timer.seq, k,
-			    timer_phase_at(&st->timer, crossing), crossing);
-			sse_broadcast(st, "tick", -1, data, len);
-			env->metrics.ticks++;
-		}
+		len = snapshot_tick(data, sizeof data, st->timer.seq, k,
+		    timer_phase_at(&st->timer, crossing), crossing);
+		sse_broadcast(st, "tick", -1, data, len);
+		env->metrics.ticks++;
 	}
+	stage_catch_up(st, now);
 	stage_schedule(st);
 }
 
@@ -241,6 +257,17 @@ stage_init_all(void)
 	return 0;
 }
 
+/* The stage's agenda as text, to tell whether a reload changed it. */
+static char *
+stage_agenda_text(const struct stage *st, int64_t now)
+{
+	json_t	*j = snapshot_stage(st, now);
+	char	*s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+	json_decref(j);
+	return s;
+}
+
 /* Reloads slots and state of every stage after the store was re-synced. */
 int
 stage_reload_all(void)
@@ -251,14 +278,27 @@ stage_reload_all(void)
 		struct stage		*st = &env->stages[i];
 		struct timer_notes	 notes;
 		char			*name = strdup(env->cfg->stages[i].name);
+		int64_t			 now = clock_now_ms();
+		char			*before, *after;
+		bool			 same;
 
+		before = stage_agenda_text(st, now);
 		if (name == NULL || store_stage_load(env->store, st) == -1) {
 			free(name);
+			free(before);
 			return -1;
 		}
 		free(st->name);
 		st->name = name;
 		st->start_ms = env->cfg->stages[i].start_ms;
+		after = stage_agenda_text(st, now);
+		same = before != NULL && after != NULL && strcmp(before, after) == 0;
+		free(before);
+		free(after);
+		if (same) {
+			stage_schedule(st);
+			continue;
+		}
 		/* The agenda changed: that is a state change like any other. */
 		memset(&notes, 0, sizeof notes);
 		st->timer.seq++;

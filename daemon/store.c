@@ -120,7 +120,6 @@ store_pragma_int(struct store *s, const char *sql)
 }
 
 static const char SQL_USER_VERSION[] = "PRAGMA user_version";
-static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
 
 /* Applies the migrations the database has not seen, each in a transaction. */
 static int
@@ -199,7 +198,6 @@ store_open(const char *path, bool *created, char **err)
 	}
 	if (store_migrate(s, err) == -1)
 		goto fail;
-	s->data_version = store_pragma_int(s, SQL_DATA_VERSION);
 	return s;
 fail:
 	store_close(s);
@@ -251,16 +249,33 @@ store_error(struct store *s)
 	return sqlite3_errmsg(s->db);
 }
 
-/* True when another process (taktd --issue-tokens) committed meanwhile. */
-bool
-store_changed_elsewhere(struct store *s)
-{
-	int64_t	v = store_pragma_int(s, SQL_DATA_VERSION);
+static const char SQL_TOKENS_STAMP[] =
+    "SELECT count(*), coalesce(max(created_ms), 0), "
+    "coalesce(sum(created_ms % 1000003), 0) FROM tokens";
 
-	if (v == s->data_version)
+/*
+ * True when the tokens table changed since the last call (taktd
+ * --issue-tokens in another process, or a reload). Cheap enough to ask on
+ * every failed lookup and once a second; other writes do not count.
+ */
+bool
+store_tokens_changed(struct store *s)
+{
+	sqlite3_stmt	*q = store_stmt(s, SQL_TOKENS_STAMP);
+	int64_t		 stamp[3] = { 0, 0, 0 };
+	bool		 changed;
+
+	if (q == NULL)
 		return false;
-	s->data_version = v;
-	return true;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		stamp[0] = sqlite3_column_int64(q, 0);
+		stamp[1] = sqlite3_column_int64(q, 1);
+		stamp[2] = sqlite3_column_int64(q, 2);
+	}
+	sqlite3_reset(q);
+	changed = memcmp(stamp, s->tokens_stamp, sizeof stamp) != 0;
+	memcpy(s->tokens_stamp, stamp, sizeof stamp);
+	return changed;
 }
 
 static const char SQL_STAGE_UPSERT[] =
@@ -577,7 +592,7 @@ fail:
 static const char SQL_SLOTS_OF_STAGE[] =
     "SELECT id, startup, presenter, title, contact, length_ms, changeover_ms, "
     "warning_ms, danger_ms, grace_ms, on_time_up, planned_start_ms, status, "
-    "actual_start_ms, actual_end_ms FROM slots WHERE stage = ?1 "
+    "actual_start_ms, actual_end_ms, time_up_message FROM slots WHERE stage = ?1 "
     "ORDER BY position";
 static const char SQL_STATE_GET[] =
     "SELECT seq, mode, phase, cur_slot, pos, duration_ms, added_ms, elapsed_ms, "
@@ -607,6 +622,7 @@ store_stage_free_slots(struct stage *st)
 		free(st->info[i].presenter);
 		free(st->info[i].title);
 		free(st->info[i].contact);
+		free(st->info[i].time_up_message);
 	}
 	free(st->slots);
 	free(st->info);
@@ -663,6 +679,7 @@ store_stage_load_slots(struct store *s, struct stage *st)
 		ts->status = status < 0 ? SLOT_PLANNED : (enum slot_status)status;
 		ts->actual_start_ms = store_column_time(q, 13);
 		ts->actual_end_ms = store_column_time(q, 14);
+		si->time_up_message = store_column_strdup(q, 15);
 		n++;
 	}
 	sqlite3_reset(q);

@@ -39,8 +39,8 @@ int		 store_stage_save(struct store *, const struct stage *st,
 
 /* Loads every token hash into t (emptied first). */
 int		 store_tokens_load(struct store *, struct auth_table *t);
-/* True when another connection has committed since the last call. */
-bool		 store_changed_elsewhere(struct store *);
+/* True when the tokens table changed since the last call. */
+bool		 store_tokens_changed(struct store *);
 /* Replaces the token of (kind, subject) by a new hash. */
 int		 store_token_put(struct store *, enum auth_kind, const char *subject,
 		    const uint8_t hash[AUTH_HASH_LEN], int64_t now);

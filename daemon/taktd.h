@@ -30,6 +30,7 @@ struct stage_slot {
 	char	*presenter;
 	char	*title;
 	char	*contact;
+	char	*time_up_message;	/* this slot's, for on_time_up: message */
 };
 
 /* One stage: its agenda, its live timer and its stream clients. */
