@@ -257,12 +257,13 @@ http_authenticate(struct http_req *r)
 	h += 7;
 	while (*h == ' ')
 		h++;
+	/*
+	 * Tokens issued by taktd --issue-tokens in another process take effect
+	 * at once, and the ones they replace stop working at once.
+	 */
+	if (store_tokens_changed(env->store))
+		store_tokens_load(env->store, &env->auth);
 	if (auth_lookup(&env->auth, h, strlen(h), &r->who) == 0)
-		return;
-	/* A token issued a moment ago by taktd --issue-tokens works at once. */
-	if (store_tokens_changed(env->store) &&
-	    store_tokens_load(env->store, &env->auth) == 0 &&
-	    auth_lookup(&env->auth, h, strlen(h), &r->who) == 0)
 		return;
 	r->who.kind = AUTH_PUBLIC;
 	strcpy(r->who.subject, "-");

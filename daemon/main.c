@@ -167,17 +167,6 @@ taktd_sigterm(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(env->base, &tv);
 }
 
-/* Every second: pick up tokens another process issued (old ones stop working). */
-static void
-taktd_tokens_poll(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (store_tokens_changed(env->store))
-		store_tokens_load(env->store, &env->auth);
-}
-
 /* Every SSE_HEARTBEAT_S: a comment on every stream. */
 static void
 taktd_heartbeat(evutil_socket_t fd, short what, void *arg)
@@ -255,8 +244,8 @@ static int
 taktd_serve(const char *listen, bool group_commit)
 {
 	struct event_config	*ecfg;
-	struct event		*sig_term, *sig_int, *sig_hup, *beat, *poll;
-	struct timeval		 beat_tv = { SSE_HEARTBEAT_S, 0 }, poll_tv = { 1, 0 };
+	struct event		*sig_term, *sig_int, *sig_hup, *beat;
+	struct timeval		 beat_tv = { SSE_HEARTBEAT_S, 0 };
 	bool			 created;
 	int			 port;
 	char			 host[256], *colon;
@@ -299,8 +288,6 @@ taktd_serve(const char *listen, bool group_commit)
 	evsignal_add(sig_int, NULL);
 	evsignal_add(sig_hup, NULL);
 	evtimer_add(beat, &beat_tv);
-	poll = event_new(env->base, -1, EV_PERSIST, taktd_tokens_poll, NULL);
-	evtimer_add(poll, &poll_tv);
 
 	snprintf(host, sizeof host, "%s", listen);
 	if ((colon = strrchr(host, ':')) != NULL)
@@ -317,7 +304,6 @@ taktd_serve(const char *listen, bool group_commit)
 	event_free(sig_int);
 	event_free(sig_hup);
 	event_free(beat);
-	event_free(poll);
 	event_base_free(env->base);
 	log_info("stopped");
 	return 0;

@@ -249,23 +249,29 @@ store_error(struct store *s)
 	return sqlite3_errmsg(s->db);
 }
 
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
 static const char SQL_TOKENS_STAMP[] =
     "SELECT count(*), coalesce(max(created_ms), 0), "
     "coalesce(sum(created_ms % 1000003), 0) FROM tokens";
 
 /*
  * True when the tokens table changed since the last call (taktd
- * --issue-tokens in another process, or a reload). Cheap enough to ask on
- * every failed lookup and once a second; other writes do not count.
+ * --issue-tokens in another process). PRAGMA data_version is O(1) and says
+ * whether any other connection committed; only then is the tokens table
+ * itself looked at, so the writer thread's commits do not force reloads.
  */
 bool
 store_tokens_changed(struct store *s)
 {
-	sqlite3_stmt	*q = store_stmt(s, SQL_TOKENS_STAMP);
-	int64_t		 stamp[3] = { 0, 0, 0 };
+	sqlite3_stmt	*q;
+	int64_t		 stamp[3] = { 0, 0, 0 }, dv;
 	bool		 changed;
 
-	if (q == NULL)
+	dv = store_pragma_int(s, SQL_DATA_VERSION);
+	if (dv == s->data_version)
+		return false;
+	s->data_version = dv;
+	if ((q = store_stmt(s, SQL_TOKENS_STAMP)) == NULL)
 		return false;
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		stamp[0] = sqlite3_column_int64(q, 0);

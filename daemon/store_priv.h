@@ -21,6 +21,7 @@ struct store {
 	sqlite3			*db;
 	struct store_stmt	 stmts[STORE_STMTS_MAX];
 	size_t			 nstmts;
+	int64_t			 data_version;
 	int64_t			 tokens_stamp[3];	/* see store_tokens_changed */
 };
 
