@@ -27,6 +27,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "tz.h"
 
 #define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
 #define CONFIG_MAX_DEPTH	64
@@ -1159,8 +1160,7 @@ config_local_to_unix_ms(const char *date, int minute, const char *tz,
     int64_t *ms)
 {
 	struct tm	 tm;
-	char		*old = NULL;
-	const char	*env;
+	struct tz_saved	 z;
 	time_t		 t;
 	int		 y, mo, d;
 
@@ -1169,13 +1169,8 @@ config_local_to_unix_ms(const char *date, int minute, const char *tz,
 	if (minute < 0 || minute >= 24 * 60 || !config_timezone_ok(tz))
 		return (-1);
 
-	if ((env = getenv("TZ")) != NULL)
-		old = config_xstrdup(env);
-	if (setenv("TZ", tz, 1) != 0) {
-		free(old);
+	if (tz_enter(&z, tz) != 0)
 		return (-1);
-	}
-	tzset();
 
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y - 1900;
@@ -1186,12 +1181,7 @@ config_local_to_unix_ms(const char *date, int minute, const char *tz,
 	tm.tm_isdst = -1;	/* let the zone rules decide */
 	t = mktime(&tm);
 
-	if (old != NULL)
-		setenv("TZ", old, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(old);
+	tz_leave(&z);
 
 	if (t == (time_t)-1)
 		return (-1);

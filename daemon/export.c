@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 
 #include "export.h"
+#include "tz.h"
 
 #define EXPORT_SCHEMA		"https://c3voc.de/schedule/schema.json"
 #define EXPORT_GENERATOR	"takt"
@@ -55,12 +56,6 @@ struct export_buf {
 	size_t	 len;
 	size_t	 size;
 	bool	 failed;
-};
-
-/* The saved TZ while the event's zone is in force. */
-struct export_tz {
-	char	*old;
-	bool	 had;
 };
 
 /* What the schedule JSON is built from, shared by its parts. */
@@ -141,45 +136,6 @@ static bool
 export_status_is(const struct report_slot *s, const char *status)
 {
 	return (s->status != NULL && strcmp(s->status, status) == 0);
-}
-
-/*
- * Puts the event's zone in force so localtime_r and mktime speak it; the
- * old TZ is copied first because setenv may free the string getenv gave.
- */
-static int
-export_tz_enter(struct export_tz *z, const char *tz)
-{
-	const char	*env;
-
-	z->old = NULL;
-	z->had = false;
-	if ((env = getenv("TZ")) != NULL) {
-		if ((z->old = strdup(env)) == NULL)
-			return (-1);
-		z->had = true;
-	}
-	if (tz == NULL || *tz == '\0')
-		tz = "UTC";
-	if (setenv("TZ", tz, 1) != 0) {
-		free(z->old);
-		return (-1);
-	}
-	tzset();
-	return (0);
-}
-
-/* Puts TZ back exactly as it was, unset included. */
-static void
-export_tz_leave(struct export_tz *z)
-{
-	if (z->had)
-		(void)setenv("TZ", z->old, 1);
-	else
-		(void)unsetenv("TZ");
-	tzset();
-	free(z->old);
-	z->old = NULL;
 }
 
 /* Whole seconds of a time in ms, rounded down so 1969 is right too. */
@@ -935,16 +891,16 @@ export_schedule_json_base(const struct report_input *in,
     const char *base_url, size_t *len)
 {
 	struct export_ctx	 x;
-	struct export_tz	 tz;
+	struct tz_saved		 tz;
 	json_t			*root = NULL;
 	char			*out = NULL;
 
 	memset(&x, 0, sizeof x);
-	if (export_tz_enter(&tz, in->timezone) != 0)
+	if (tz_enter(&tz, in->timezone) != 0)
 		return (NULL);
 	if (export_prepare(&x, in, base_url) == 0)
 		root = export_schedule(&x);
-	export_tz_leave(&tz);
+	tz_leave(&tz);
 
 	if (root != NULL && !x.failed)
 		out = json_dumps(root, JSON_COMPACT);

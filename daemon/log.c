@@ -1,4 +1,4 @@
-/* log.c — stderr logging, one line per event, prefixed with local time. */
+/* log.c — stderr logging, one line per event, prefixed with UTC time. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +16,12 @@ log_vline(const char *tag, int err, const char *fmt, va_list ap)
 	struct tm	tm;
 	char		ts[32];
 
+	/* UTC: reports switch TZ on the loop thread while the writer may log. */
 	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
 	flockfile(stderr);
-	fprintf(stderr, "%s.%03ld taktd: %s", ts, (long)(tv.tv_usec / 1000), tag);
+	fprintf(stderr, "%s.%03ldZ taktd: %s", ts, (long)(tv.tv_usec / 1000), tag);
 	vfprintf(stderr, fmt, ap);
 	if (err != 0)
 		fprintf(stderr, ": %s", strerror(err));

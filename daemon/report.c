@@ -51,6 +51,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "tz.h"
 #include "report_int.h"
 
 static const char *const report_names[] = {
@@ -137,52 +138,19 @@ report_title_msg(enum report_name n, enum report_lang l)
 	return ("");
 }
 
-/* Saves TZ and switches to the event's zone so localtime_r shows its time. */
-static int
-report_tz_enter(const char *tz, char **saved, int *had)
-{
-	const char	*old = getenv("TZ");
-
-	*saved = NULL;
-	*had = old != NULL;
-	if (old != NULL && (*saved = strdup(old)) == NULL)
-		return (-1);
-	if (tz == NULL || *tz == '\0')
-		tz = "UTC";
-	if (setenv("TZ", tz, 1) == -1) {
-		free(*saved);
-		*saved = NULL;
-		return (-1);
-	}
-	tzset();
-	return (0);
-}
-
-/* Puts TZ back as it was before the render. */
-static void
-report_tz_leave(char *saved, int had)
-{
-	if (had && saved != NULL)
-		(void)setenv("TZ", saved, 1);
-	else
-		(void)unsetenv("TZ");
-	tzset();
-	free(saved);
-}
-
 /* Computes the figures once, then formats them. */
 char *
 report_render(const struct report_input *in, enum report_name name,
     enum report_format fmt, size_t *len)
 {
 	struct report_model	 m;
-	char			*out = NULL, *saved;
-	int			 had;
+	char			*out = NULL;
+	struct tz_saved		 tz;
 
 	*len = 0;
 	if ((unsigned)name >= sizeof report_names / sizeof report_names[0])
 		return (NULL);
-	if (report_tz_enter(in->timezone, &saved, &had) == -1)
+	if (tz_enter(&tz, in->timezone) == -1)
 		return (NULL);
 	if (report_model_build(&m, in) == 0) {
 		switch (fmt) {
@@ -198,7 +166,7 @@ report_render(const struct report_input *in, enum report_name name,
 		}
 	}
 	report_model_free(&m);
-	report_tz_leave(saved, had);
+	tz_leave(&tz);
 	return (out);
 }
 
