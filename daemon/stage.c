@@ -63,11 +63,19 @@ stage_sync_message(struct stage *st)
 static void
 stage_schedule(struct stage *st)
 {
-	int64_t		next, delay_us;
+	int64_t		next, delay_us, now, deadline;
 	struct timeval	tv;
 
 	stage_sync_message(st);
-	next = timer_next_crossing_ms(&st->timer, clock_now_ms());
+	now = clock_now_ms();
+	next = timer_next_crossing_ms(&st->timer, now);
+	deadline = timer_deadline_ms(&st->timer);
+	/*
+	 * Overtime starts the moment remaining drops below zero, one ms after
+	 * the zero crossing, not at the next whole second: wake up for it.
+	 */
+	if (deadline != TIMER_NONE && now < deadline + 1 && next > deadline + 1)
+		next = deadline + 1;
 	if (next == TIMER_NONE) {
 		evtimer_del(st->tick_ev);
 		st->tick_at = TIMER_NONE;
@@ -214,10 +222,13 @@ stage_tick(evutil_socket_t fd, short what, void *arg)
 		/* The multiple of 1000 at or above r: the crossing just passed. */
 		k = r >= 0 ? (r + 999) / 1000 * 1000 : -((-r) / 1000 * 1000);
 		crossing = timer_deadline_ms(&st->timer) - k;
-		len = snapshot_tick(data, sizeof data, st->timer.seq, k,
-		    timer_phase_at(&st->timer, crossing), crossing);
-		sse_broadcast(st, "tick", -1, data, len);
-		env->metrics.ticks++;
+		if (crossing != st->last_tick) {
+			len = snapshot_tick(data, sizeof data, st->timer.seq, k,
+			    timer_phase_at(&st->timer, crossing), crossing);
+			sse_broadcast(st, "tick", -1, data, len);
+			env->metrics.ticks++;
+			st->last_tick = crossing;
+		}
 	}
 	stage_catch_up(st, now);
 	stage_schedule(st);
@@ -242,6 +253,7 @@ stage_init_all(void)
 		st->name = strdup(cs->name);
 		st->start_ms = cs->start_ms;
 		st->tick_at = TIMER_NONE;
+		st->last_tick = TIMER_NONE;
 		TAILQ_INIT(&st->clients);
 		st->tick_ev = evtimer_new(env->base, stage_tick, st);
 		if (st->id == NULL || st->name == NULL || st->tick_ev == NULL ||

@@ -47,6 +47,7 @@ struct stage {
 	size_t			 nclients;
 	struct event		*tick_ev;
 	int64_t			 tick_at;	/* the crossing the tick event waits for */
+	int64_t			 last_tick;	/* the last crossing a tick was sent for */
 };
 
 /* Counters for /metrics. */
