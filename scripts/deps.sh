@@ -5,13 +5,23 @@
 set -eu
 
 takt_packages="gcc g++ make cmake pkg-config libevent-dev libsqlite3-dev libyaml-dev \
-check libjansson-dev libssl-dev libncurses-dev libqrencode-dev python3 curl tzdata"
+check libjansson-dev libssl-dev libncurses-dev libqrencode-dev python3 curl tzdata \
+tmux chromium nodejs npm"
+
+# A package counts as there when dpkg has it or, for the tools a machine may
+# carry outside dpkg (Node.js in /usr/local, say), when its command exists.
+takt_have() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed" && return 0
+	case "$1" in
+	nodejs) command -v node >/dev/null 2>&1 ;;
+	npm|cmake|make|gcc|python3|curl|tmux|chromium) command -v "$1" >/dev/null 2>&1 ;;
+	*) return 1 ;;
+	esac
+}
 
 takt_missing=""
 for p in $takt_packages; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
-		takt_missing="$takt_missing $p"
-	fi
+	takt_have "$p" || takt_missing="$takt_missing $p"
 done
 
 if [ -n "$takt_missing" ]; then
