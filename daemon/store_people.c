@@ -25,7 +25,7 @@ static const char SQL_INTEREST_PUT[] =
     "INSERT INTO interests(attendee, pitch, level, note, created_ms, updated_ms, "
     "live, live_pitch) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7) "
     "ON CONFLICT(attendee, pitch) DO UPDATE SET level = ?3, note = ?4, "
-    "updated_ms = ?5, live = ?6, live_pitch = ?7";
+    "updated_ms = ?5";	/* live says when it was first given; history keeps each */
 static const char SQL_INTEREST_DEL[] =
     "DELETE FROM interests WHERE attendee = ?1 AND pitch = ?2";
 static const char SQL_HISTORY_ADD[] =
