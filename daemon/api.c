@@ -330,5 +330,14 @@ const struct http_route api_routes[] = {
 	{ EVHTTP_REQ_GET,  "/api/v1/export/agenda.ics",	0, false, api_export_ics },
 	{ EVHTTP_REQ_GET,  "/healthz",			0, false, api_healthz },
 	{ EVHTTP_REQ_GET,  "/metrics",			0, false, api_metrics },
+	{ EVHTTP_REQ_GET,  "/api/v1/attendees",	MOD_OR_ORG, false, api_attendees },
+	{ EVHTTP_REQ_POST, "/api/v1/badges",		ORG, true, api_badges },
+	{ EVHTTP_REQ_GET,  "/",				0, false, api_page },
+	{ EVHTTP_REQ_GET,  "/stage/*",			0, false, api_page },
+	{ EVHTTP_REQ_GET,  "/moderator/*",		0, false, api_page },
+	{ EVHTTP_REQ_GET,  "/me",			0, false, api_page },
+	{ EVHTTP_REQ_GET,  "/door",			0, false, api_page },
+	{ EVHTTP_REQ_GET,  "/organiser",		0, false, api_page },
+	{ EVHTTP_REQ_GET,  "/assets/*",			0, false, api_asset },
 };
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -17,6 +17,10 @@ void	api_screens(struct http_req *);
 void	api_report(struct http_req *);
 void	api_export_schedule(struct http_req *);
 void	api_export_ics(struct http_req *);
+void	api_attendees(struct http_req *);
+void	api_badges(struct http_req *);
+void	api_page(struct http_req *);
+void	api_asset(struct http_req *);
 extern const size_t		api_nroutes;
 
 #endif

@@ -41,6 +41,14 @@ sse_client_closed(struct evhttp_connection *evcon, void *arg)
 
 	connset_del(evcon);
 	env->nconnections = connset_count();
+	/*
+	 * When the peer went away, libevent has already detached the request
+	 * from the connection and will not free it; ending the reply does.
+	 * When we drop the client ourselves the request is still attached and
+	 * is freed with the connection right after this callback.
+	 */
+	if (evhttp_request_get_connection(c->req) == NULL)
+		evhttp_send_reply_end(c->req);
 	TAILQ_REMOVE(&c->stage->clients, c, entry);
 	c->stage->nclients--;
 	env->nstreams--;
