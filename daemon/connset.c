@@ -74,6 +74,21 @@ connset_add(const void *p)
 	return 1;
 }
 
+/* Looks p up. */
+bool
+connset_has(const void *p)
+{
+	size_t	i;
+
+	if (connset_cap == 0)
+		return false;
+	for (i = connset_hash(p) & (connset_cap - 1); connset_tab[i] != NULL;
+	    i = (i + 1) & (connset_cap - 1))
+		if (connset_tab[i] == p)
+			return true;
+	return false;
+}
+
 /* Removes p, leaving a tombstone so later probes still find their keys. */
 void
 connset_del(const void *p)

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -32,6 +34,104 @@ static struct evconnlistener	*http_listener;
 static struct event		*http_resume_ev;
 static const struct http_route	*http_routes;
 static size_t			 http_nroutes;
+
+/*
+ * Connections in accept order, each holding a reference on its bufferevent
+ * until its head deadline has passed. libevent's idle timeout restarts with
+ * every byte, so a client trickling its headers would never time out; this
+ * deadline closes a connection that has not completed its first request
+ * within HTTP_HEAD_TIMEOUT_S.
+ */
+struct http_fresh {
+	struct bufferevent	*bev;
+	int64_t			 accepted_ms;
+};
+static struct http_fresh	*http_fresh_q;
+static size_t			 http_fresh_head, http_fresh_n, http_fresh_cap;
+static struct event		*http_sweep_ev;
+
+/* Milliseconds on the monotonic clock, for the head deadline. */
+static int64_t
+http_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* evhttp's bufferevent factory: the same bufferevent, remembered and held. */
+static struct bufferevent *
+http_new_bev(struct event_base *base, void *arg)
+{
+	struct bufferevent	*bev;
+	struct http_fresh	*q;
+
+	(void)arg;
+	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		return NULL;
+	if (http_fresh_n == http_fresh_cap) {
+		size_t ncap = http_fresh_cap ? http_fresh_cap * 2 : 256, i;
+
+		if ((q = malloc(ncap * sizeof *q)) == NULL)
+			return bev;	/* untracked: only the idle timeout applies */
+		for (i = 0; i < http_fresh_n; i++)
+			q[i] = http_fresh_q[(http_fresh_head + i) % http_fresh_cap];
+		free(http_fresh_q);
+		http_fresh_q = q;
+		http_fresh_cap = ncap;
+		http_fresh_head = 0;
+	}
+	bufferevent_incref(bev);
+	q = &http_fresh_q[(http_fresh_head + http_fresh_n++) % http_fresh_cap];
+	q->bev = bev;
+	q->accepted_ms = http_mono_ms();
+	return bev;
+}
+
+/*
+ * Lets go of one remembered connection. If evhttp still has it (its
+ * callbacks are set; their argument is the evhttp_connection) and it never
+ * completed a request, its socket is shut down, and evhttp frees it.
+ */
+static void
+http_fresh_release(struct http_fresh *f, bool enforce)
+{
+	bufferevent_data_cb	 rcb, wcb;
+	bufferevent_event_cb	 ecb;
+	void			*evcon;
+
+	bufferevent_getcb(f->bev, &rcb, &wcb, &ecb, &evcon);
+	if (enforce && ecb != NULL && !connset_has(evcon)) {
+		evutil_socket_t fd = bufferevent_getfd(f->bev);
+
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+		env->metrics.connections_refused++;
+	}
+	bufferevent_decref(f->bev);
+}
+
+/* Twice a second: enforce the head deadline of the oldest connections. */
+static void
+http_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	int64_t	now = http_mono_ms();
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	while (http_fresh_n > 0) {
+		struct http_fresh *f = &http_fresh_q[http_fresh_head];
+
+		if (f->accepted_ms + HTTP_HEAD_TIMEOUT_S * 1000 > now)
+			break;
+		http_fresh_release(f, true);
+		http_fresh_head = (http_fresh_head + 1) % http_fresh_cap;
+		http_fresh_n--;
+	}
+}
 
 /* Counts a reply by status class for /metrics. */
 static void
@@ -305,6 +405,40 @@ http_decode_body(struct http_req *r)
 	return 0;
 }
 
+/*
+ * Refuses requests whose framing or identity is ambiguous: a second
+ * Authorization header, or Content-Length values that disagree (a proxy in
+ * front might read them the other way: request smuggling).
+ */
+static int
+http_check_headers(struct evhttp_request *req)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(req);
+	struct evkeyval		*kv;
+	const char		*cl = NULL;
+	int			 nauth = 0;
+
+	TAILQ_FOREACH(kv, h, next) {
+		if (strcasecmp(kv->key, "Authorization") == 0)
+			nauth++;
+		else if (strcasecmp(kv->key, "Content-Length") == 0) {
+			if (cl != NULL && strcmp(cl, kv->value) != 0) {
+				evhttp_add_header(evhttp_request_get_output_headers(req),
+				    "Connection", "close");
+				http_error(req, 400, "bad_request",
+				    "conflicting Content-Length headers");
+				return -1;
+			}
+			cl = kv->value;
+		}
+	}
+	if (nauth > 1) {
+		http_error(req, 400, "bad_request", "more than one Authorization header");
+		return -1;
+	}
+	return 0;
+}
+
 /* The generic callback: admit, route, authorise, decode, dispatch. */
 static void
 http_dispatch(struct evhttp_request *req, void *arg)
@@ -317,7 +451,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 
 	(void)arg;
 	env->metrics.requests++;
-	if (http_admit(req) == -1)
+	if (http_admit(req) == -1 || http_check_headers(req) == -1)
 		return;
 	memset(&r, 0, sizeof r);
 	r.req = req;
@@ -466,6 +600,14 @@ http_start(const char *listen, const struct http_route *routes, size_t nroutes,
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(http_server, http_dispatch, NULL);
+	evhttp_set_bevcb(http_server, http_new_bev, NULL);
+	http_sweep_ev = event_new(env->base, -1, EV_PERSIST, http_sweep, NULL);
+	{
+		struct timeval half = { 0, 500000 };
+
+		if (http_sweep_ev == NULL || evtimer_add(http_sweep_ev, &half) == -1)
+			return -1;
+	}
 	if (evhttp_bind_listener(http_server, http_listener) == NULL)
 		return -1;
 	if (getsockname(evconnlistener_get_fd(http_listener),
@@ -493,6 +635,18 @@ http_free(void)
 		evhttp_free(http_server);	/* also frees the bound listener */
 	http_server = NULL;
 	http_listener = NULL;
+	/* evhttp has let go of every connection; now drop our references. */
+	while (http_fresh_n > 0) {
+		http_fresh_release(&http_fresh_q[http_fresh_head], false);
+		http_fresh_head = (http_fresh_head + 1) % http_fresh_cap;
+		http_fresh_n--;
+	}
+	free(http_fresh_q);
+	http_fresh_q = NULL;
+	http_fresh_cap = 0;
+	if (http_sweep_ev != NULL)
+		event_free(http_sweep_ev);
+	http_sweep_ev = NULL;
 	if (http_resume_ev != NULL)
 		event_free(http_resume_ev);
 	http_resume_ev = NULL;

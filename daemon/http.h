@@ -22,6 +22,7 @@
 #define HTTP_BODY_HARD_MAX	(256 * 1024)
 #define HTTP_HEADERS_MAX	(8 * 1024)
 #define HTTP_IDLE_TIMEOUT_S	30
+#define HTTP_HEAD_TIMEOUT_S	30	/* first request head, however it trickles */
 #define HTTP_BACKLOG		1024
 #define HTTP_SEGS_MAX		8
 

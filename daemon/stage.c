@@ -18,6 +18,7 @@
 #include "store.h"
 
 static void	stage_tick(evutil_socket_t, short, void *);
+static void	stage_send_tick(struct stage *, int64_t);
 
 /* Pushes the new state (and message) of a stage to its stream. */
 static void
@@ -167,6 +168,9 @@ stage_action(struct stage *st, const struct timer_action *a,
 	int64_t			 now = clock_now_ms();
 	char			 whobuf[64];
 
+	/* A crossing due but not yet ticked must not be lost to the re-aim below. */
+	if (st->tick_at != TIMER_NONE && now >= st->tick_at)
+		stage_send_tick(st, now);
 	stage_catch_up(st, now);
 	stage_sync_message(st);
 	saved = st->timer;
@@ -192,19 +196,41 @@ stage_action(struct stage *st, const struct timer_action *a,
 }
 
 /*
- * Fires at a whole-second crossing: send one tick for the latest crossing
- * passed (a late wake-up skips to the present rather than replaying stale
- * seconds), then catch up. The tick goes first so that committing a phase
- * crossing to disk never delays it.
+ * Sends one tick for the latest whole-second crossing passed at now (a late
+ * wake-up skips to the present rather than replaying stale seconds), unless
+ * that crossing already had its tick.
+ */
+static void
+stage_send_tick(struct stage *st, int64_t now)
+{
+	int64_t		 r, k, crossing;
+	char		 data[160];
+	size_t		 len;
+
+	if (st->timer.mode != TIMER_RUNNING)
+		return;
+	r = timer_remaining_ms(&st->timer, now);
+	/* The multiple of 1000 at or above r: the crossing just passed. */
+	k = r >= 0 ? (r + 999) / 1000 * 1000 : -((-r) / 1000 * 1000);
+	crossing = timer_deadline_ms(&st->timer) - k;
+	if (crossing == st->last_tick)
+		return;
+	len = snapshot_tick(data, sizeof data, st->timer.seq, k,
+	    timer_phase_at(&st->timer, crossing), crossing);
+	sse_broadcast(st, "tick", -1, data, len);
+	env->metrics.ticks++;
+	st->last_tick = crossing;
+}
+
+/*
+ * Fires at a whole-second crossing: the tick first, so that committing a
+ * phase crossing to disk never delays it, then catch up and re-aim.
  */
 static void
 stage_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct stage	*st = arg;
-	int64_t		 now_us = clock_now_us(), now = now_us / 1000;
-	int64_t		 r, k, crossing, late;
-	char		 data[160];
-	size_t		 len;
+	int64_t		 now_us = clock_now_us(), now = now_us / 1000, late;
 
 	(void)fd;
 	(void)what;
@@ -217,19 +243,7 @@ stage_tick(evutil_socket_t fd, short what, void *arg)
 	late = now_us - st->tick_at * 1000;
 	if (late > 0 && (uint64_t)late > env->metrics.tick_late_us_max)
 		env->metrics.tick_late_us_max = (uint64_t)late;
-	if (st->timer.mode == TIMER_RUNNING) {
-		r = timer_remaining_ms(&st->timer, now);
-		/* The multiple of 1000 at or above r: the crossing just passed. */
-		k = r >= 0 ? (r + 999) / 1000 * 1000 : -((-r) / 1000 * 1000);
-		crossing = timer_deadline_ms(&st->timer) - k;
-		if (crossing != st->last_tick) {
-			len = snapshot_tick(data, sizeof data, st->timer.seq, k,
-			    timer_phase_at(&st->timer, crossing), crossing);
-			sse_broadcast(st, "tick", -1, data, len);
-			env->metrics.ticks++;
-			st->last_tick = crossing;
-		}
-	}
+	stage_send_tick(st, now);
 	stage_catch_up(st, now);
 	stage_schedule(st);
 }
