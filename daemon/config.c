@@ -527,6 +527,29 @@ config_node_free(struct cnode *root)
 	free(stack);
 }
 
+/*
+ * Like config_escape, for a key that goes into an error's key path: spaces
+ * and colons are escaped too, so "file:line:column: key: message" still
+ * splits into its fields.
+ */
+static const char *
+config_escape_key(char *buf, size_t size, const char *s)
+{
+	char	tmp[256];
+	size_t	i, o = 0;
+
+	config_escape(tmp, sizeof tmp, s);
+	for (i = 0; tmp[i] != '\0' && o + 5 < size; i++) {
+		if (tmp[i] == ' ' || tmp[i] == ':')
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x",
+			    (unsigned char)tmp[i]);
+		else
+			buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return (buf);
+}
+
 /* Turns a libyaml problem into an error; reader problems carry an offset. */
 static void
 config_yaml_error(struct config_loader *ld, const yaml_parser_t *parser,
@@ -591,6 +614,16 @@ config_parse(struct config_loader *ld, const unsigned char *buf, size_t len)
 	size_t		 depth = 0;
 	int		 done = 0, failed = 0, ndocs = 0;
 
+	/*
+	 * libyaml would read UTF-16 too, but then its error offsets count
+	 * bytes of another encoding; a config is UTF-8 (a BOM is fine).
+	 */
+	if (len >= 2 && ((buf[0] == 0xff && buf[1] == 0xfe) ||
+	    (buf[0] == 0xfe && buf[1] == 0xff))) {
+		config_error_at(ld, 1, 1, "yaml",
+		    "the file is UTF-16; save the config as UTF-8");
+		return (NULL);
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		config_error_at(ld, 1, 1, "yaml", "out of memory");
 		return (NULL);
@@ -808,7 +841,7 @@ config_map_init(struct config_loader *ld, struct config_map *m,
 		}
 		if (keys[j] == NULL) {
 			/* The key goes into the path, so keep it readable. */
-			config_escape(clean, sizeof clean, k->value);
+			config_escape_key(clean, sizeof clean, k->value);
 			config_path_key(kp, sizeof kp, path, clean);
 			/* The one slip the shape of the file invites. */
 			if (keys == config_pitch_keys &&

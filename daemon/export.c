@@ -797,7 +797,7 @@ export_day(struct export_ctx *x, size_t index)
 {
 	const struct report_slot	*s;
 	json_t				*d = json_object();
-	json_t				*rooms = json_object();
+	json_t				*rooms = json_object(), *key;
 	int64_t				 day = x->first + (int64_t)index;
 	char				 date[32];
 	size_t				 i, j;
@@ -810,15 +810,20 @@ export_day(struct export_ctx *x, size_t index)
 	    export_jwall(day, 1, EXPORT_DAY_HOUR - 1, 59));
 	for (j = 0; j < x->nstages && rooms != NULL; j++) {
 		s = &x->in->slots[x->stages[j]];
-		if (json_object_get(rooms, export_room(s)) == NULL)
-			export_set(x, rooms, export_room(s), json_array());
+		key = export_jstr(export_room(s));
+		if (key != NULL && json_object_get(rooms, json_string_value(key)) == NULL)
+			export_set(x, rooms, json_string_value(key), json_array());
+		json_decref(key);
 	}
 	for (i = 0; i < x->in->nslots && rooms != NULL; i++) {
 		s = &x->in->slots[i];
 		if (x->day[i] != day)
 			continue;
-		export_push(x, json_object_get(rooms, export_room(s)),
-		    export_talk(x, s));
+		/* Keys must be valid UTF-8 like every value: the cleaned name. */
+		key = export_jstr(export_room(s));
+		export_push(x, key != NULL ? json_object_get(rooms,
+		    json_string_value(key)) : NULL, export_talk(x, s));
+		json_decref(key);
 	}
 	export_set(x, d, "rooms", rooms);
 	return (d);

@@ -60,22 +60,49 @@ stage_sync_message(struct stage *st)
 	snprintf(t->time_up_message, sizeof t->time_up_message, "%s", m);
 }
 
-/* Aims the tick event at the next whole-second crossing, or stops it. */
+/*
+ * The latest whole-second crossing of remaining time at or before now in the
+ * running span (its remaining in *k), or TIMER_NONE. The instant a span
+ * starts is not a crossing: the state event already says so.
+ */
+static int64_t
+stage_last_crossing(const struct stage *st, int64_t now, int64_t *k)
+{
+	int64_t	r, c;
+
+	if (st->timer.mode != TIMER_RUNNING)
+		return TIMER_NONE;
+	r = timer_remaining_ms(&st->timer, now);
+	/* The multiple of 1000 at or above r. */
+	*k = r >= 0 ? (r + 999) / 1000 * 1000 : -((-r) / 1000 * 1000);
+	c = timer_deadline_ms(&st->timer) - *k;
+	return c > st->timer.run_since_ms ? c : TIMER_NONE;
+}
+
+/*
+ * Aims the tick event at the next whole-second crossing, or stops it. A
+ * crossing that passed without its tick (an action's commit took the loop
+ * past it) is due at once rather than skipped.
+ */
 static void
 stage_schedule(struct stage *st)
 {
-	int64_t		next, delay_us, now, deadline;
+	int64_t		next, delay_us, now, deadline, due, k;
 	struct timeval	tv;
 
 	stage_sync_message(st);
 	now = clock_now_ms();
 	next = timer_next_crossing_ms(&st->timer, now);
+	due = stage_last_crossing(st, now, &k);
+	if (due != TIMER_NONE && due != st->last_tick)
+		next = due;
 	deadline = timer_deadline_ms(&st->timer);
 	/*
 	 * Overtime starts the moment remaining drops below zero, one ms after
 	 * the zero crossing, not at the next whole second: wake up for it.
 	 */
-	if (deadline != TIMER_NONE && now < deadline + 1 && next > deadline + 1)
+	if (deadline != TIMER_NONE && now < deadline + 1 && next > deadline + 1 &&
+	    next != due)
 		next = deadline + 1;
 	if (next == TIMER_NONE) {
 		evtimer_del(st->tick_ev);
@@ -203,17 +230,12 @@ stage_action(struct stage *st, const struct timer_action *a,
 static void
 stage_send_tick(struct stage *st, int64_t now)
 {
-	int64_t		 r, k, crossing;
+	int64_t		 k, crossing;
 	char		 data[160];
 	size_t		 len;
 
-	if (st->timer.mode != TIMER_RUNNING)
-		return;
-	r = timer_remaining_ms(&st->timer, now);
-	/* The multiple of 1000 at or above r: the crossing just passed. */
-	k = r >= 0 ? (r + 999) / 1000 * 1000 : -((-r) / 1000 * 1000);
-	crossing = timer_deadline_ms(&st->timer) - k;
-	if (crossing == st->last_tick)
+	crossing = stage_last_crossing(st, now, &k);
+	if (crossing == TIMER_NONE || crossing == st->last_tick)
 		return;
 	len = snapshot_tick(data, sizeof data, st->timer.seq, k,
 	    timer_phase_at(&st->timer, crossing), crossing);

@@ -6,7 +6,7 @@ set -eu
 
 takt_packages="gcc g++ make cmake pkg-config libevent-dev libsqlite3-dev libyaml-dev \
 check libjansson-dev libssl-dev libncurses-dev libqrencode-dev python3 curl tzdata \
-tmux chromium nodejs npm"
+tmux chromium nodejs npm clang libclang-rt-14-dev"
 
 # A package counts as there when dpkg has it or, for the tools a machine may
 # carry outside dpkg (Node.js in /usr/local, say), when its command exists.

@@ -546,12 +546,16 @@ class HostileTest(unittest.TestCase):
                           headers={"Authorization": "Bearer " + tok,
                                    "Content-Type": "application/json"})
                 r = c.getresponse()
-                r.read()
+                last = json.loads(r.read())
                 self.assertEqual(r.status, 200)
                 n += 1
         finally:
             c.close()
         took = time.monotonic() - t0
+        # The burst queues megabytes of state events ahead of the later ticks:
+        # let the reader catch up with the last action before counting.
+        sse.wait_for("state", lambda s: s.get("seq", 0) >= last["seq"], timeout=30,
+                     consume=False, what="the last action of the burst")
         time.sleep(1.2)
         ticks = sse.snapshot("tick", since=mark)
         rem = [e.data["remaining_ms"] for e in ticks]
