@@ -234,12 +234,17 @@ load_token(struct ticks *t, const char *path)
 static void
 samples_add(struct samples *s, int64_t v)
 {
+	int64_t	*nv;
+	size_t	 cap;
+
 	if (s->n == TICKS_SAMPLES_MAX)
 		return;
 	if (s->n == s->cap) {
-		s->cap = s->cap == 0 ? 1024 : s->cap * 2;
-		if ((s->v = realloc(s->v, s->cap * sizeof *s->v)) == NULL)
+		cap = s->cap == 0 ? 1024 : s->cap * 2;
+		if ((nv = realloc(s->v, cap * sizeof *nv)) == NULL)
 			die("out of memory", NULL);
+		s->v = nv;
+		s->cap = cap;
 	}
 	s->v[s->n++] = v;
 }
