@@ -9,9 +9,11 @@
 #include <netinet/tcp.h>
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -28,10 +30,22 @@ struct sse_client {
 	TAILQ_ENTRY(sse_client)	 entry;
 	struct evhttp_request	*req;
 	struct evhttp_connection *evcon;
+	struct bufferevent	*bev;
+	evutil_socket_t		 fd;
+	bool			 chunked;	/* HTTP/1.1: each event is one chunk */
 	struct stage		*stage;
 };
 
-static struct evbuffer	*sse_scratch;
+/*
+ * One event, formatted once for every client: "<hex>\r\n" EVENT "\r\n", so a
+ * chunked (HTTP/1.1) client gets all of it and an HTTP/1.0 one the middle.
+ */
+struct sse_msg {
+	char	*buf;
+	size_t	 len;		/* the whole chunk */
+	size_t	 raw_off;	/* where the event itself starts */
+	size_t	 raw_len;
+};
 
 /* Forgets a client; called when its connection is freed, for any reason. */
 static void
@@ -59,9 +73,7 @@ sse_client_closed(struct evhttp_connection *evcon, void *arg)
 static size_t
 sse_backlog(struct sse_client *c)
 {
-	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->evcon);
-
-	return bev != NULL ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 /* Drops a client that fell behind; its close callback frees it. */
@@ -73,27 +85,44 @@ sse_drop(struct sse_client *c, const char *why)
 	evhttp_connection_free(c->evcon);
 }
 
-/* Queues raw bytes on one client, dropping it when over the bound. */
+/*
+ * Sends an event to one client. When nothing is queued for it, the bytes go
+ * straight to the socket (no write event to arm and disarm per client per
+ * tick: that was most of the fan-out's cost); only what the kernel does not
+ * take is queued, in order, on the connection, and a client whose queue has
+ * passed SSE_OUTPUT_MAX is reading too slowly and is dropped.
+ */
 static void
-sse_send(struct sse_client *c, const char *data, size_t len)
+sse_send(struct sse_client *c, const struct sse_msg *m)
 {
-	if (sse_backlog(c) > SSE_OUTPUT_MAX) {
+	const char	*p = c->chunked ? m->buf : m->buf + m->raw_off;
+	size_t		 n = c->chunked ? m->len : m->raw_len;
+	size_t		 queued = sse_backlog(c);
+	ssize_t		 w;
+
+	if (queued > SSE_OUTPUT_MAX) {
 		sse_drop(c, "output buffer over bound");
 		return;
 	}
-	evbuffer_add(sse_scratch, data, len);
-	evhttp_send_reply_chunk(c->req, sse_scratch);
-	evbuffer_drain(sse_scratch, evbuffer_get_length(sse_scratch));
+	if (queued == 0 && c->fd >= 0) {
+		w = send(c->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		}
+		/* Errors other than a full buffer show up on the queued write. */
+	}
+	if (n > 0)
+		bufferevent_write(c->bev, p, n);
 }
 
-/* Formats "event: E\nid: N\ndata: D\n\n" into a growing buffer. */
-static char *
-sse_format(const char *event, int64_t id, const char *data, size_t len,
-    size_t *outlen)
+/* Formats "event: E\nid: N\ndata: D\n\n" once, framed as a chunk too. */
+static int
+sse_format(struct sse_msg *m, const char *event, int64_t id, const char *data,
+    size_t len)
 {
-	char	head[96];
-	char	*out;
-	int	n;
+	char	head[96], hex[24];
+	int	n, h;
 
 	if (id >= 0)
 		n = snprintf(head, sizeof head, "event: %s\nid: %" PRId64 "\ndata: ",
@@ -101,14 +130,18 @@ sse_format(const char *event, int64_t id, const char *data, size_t len,
 	else
 		n = snprintf(head, sizeof head, "event: %s\ndata: ", event);
 	if (n < 0 || (size_t)n >= sizeof head)
-		return NULL;
-	if ((out = malloc((size_t)n + len + 3)) == NULL)
-		return NULL;
-	memcpy(out, head, (size_t)n);
-	memcpy(out + n, data, len);
-	memcpy(out + n + len, "\n\n", 3);
-	*outlen = (size_t)n + len + 2;
-	return out;
+		return -1;
+	m->raw_len = (size_t)n + len + 2;
+	h = snprintf(hex, sizeof hex, "%zx\r\n", m->raw_len);
+	m->raw_off = (size_t)h;
+	m->len = m->raw_off + m->raw_len + 2;
+	if ((m->buf = malloc(m->len)) == NULL)
+		return -1;
+	memcpy(m->buf, hex, (size_t)h);
+	memcpy(m->buf + h, head, (size_t)n);
+	memcpy(m->buf + h + n, data, len);
+	memcpy(m->buf + h + n + len, "\n\n\r\n", 4);
+	return 0;
 }
 
 /* Sends an event to every client of the stage. */
@@ -117,33 +150,31 @@ sse_broadcast(struct stage *st, const char *event, int64_t id,
     const char *data, size_t len)
 {
 	struct sse_client	*c, *next;
-	char			*msg;
-	size_t			 mlen;
+	struct sse_msg		 m;
 
-	if (st->nclients == 0)
-		return;
-	if ((msg = sse_format(event, id, data, len, &mlen)) == NULL)
+	if (st->nclients == 0 || sse_format(&m, event, id, data, len) == -1)
 		return;
 	for (c = TAILQ_FIRST(&st->clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		sse_send(c, msg, mlen);
+		sse_send(c, &m);
 	}
 	env->metrics.sse_events++;
-	free(msg);
+	free(m.buf);
 }
 
 /* Keeps idle proxies from closing streams. */
 void
 sse_heartbeat(void)
 {
-	static const char	 beat[] = ": keep-alive\n\n";
+	static char		 beat[] = "e\r\n: keep-alive\n\n\r\n";
+	static const struct sse_msg m = { beat, sizeof beat - 1, 3, 14 };
 	struct sse_client	*c, *next;
 	size_t			 i;
 
 	for (i = 0; i < env->nstages; i++) {
 		for (c = TAILQ_FIRST(&env->stages[i].clients); c != NULL; c = next) {
 			next = TAILQ_NEXT(c, entry);
-			sse_send(c, beat, sizeof beat - 1);
+			sse_send(c, &m);
 		}
 	}
 }
@@ -172,9 +203,6 @@ sse_close_all(const char *reason)
 			free(c);
 		}
 	}
-	if (sse_scratch != NULL)
-		evbuffer_free(sse_scratch);
-	sse_scratch = NULL;
 }
 
 /* Sets a stream socket to notice a vanished peer (phone out of Wi-Fi). */
@@ -206,11 +234,11 @@ sse_open(struct stage *st, struct evhttp_request *req)
 	struct sse_client	*c;
 	struct timeval		 wtv = { SSE_WRITE_TIMEOUT_S, 0 };
 	json_t			*snap;
+	const char		*tenc;
 	char			*s;
 
-	if (sse_scratch == NULL && (sse_scratch = evbuffer_new()) == NULL)
-		return;
-	if ((c = calloc(1, sizeof *c)) == NULL) {
+	bev = evhttp_connection_get_bufferevent(evcon);
+	if (bev == NULL || (c = calloc(1, sizeof *c)) == NULL) {
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
@@ -221,13 +249,16 @@ sse_open(struct stage *st, struct evhttp_request *req)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Accel-Buffering", "no");
 	evhttp_send_reply_start(req, 200, "OK");
+	/* evhttp chose chunked framing for an HTTP/1.1 client; we frame alike. */
+	tenc = evhttp_find_header(h, "Transfer-Encoding");
+	c->chunked = tenc != NULL && strcasecmp(tenc, "chunked") == 0;
+	c->bev = bev;
+	c->fd = bufferevent_getfd(bev);
 	/*
 	 * A stream is idle on the read side by design, so the 30 s idle timeout
 	 * must not close it; a write that makes no progress still does.
 	 */
-	bev = evhttp_connection_get_bufferevent(evcon);
-	if (bev != NULL)
-		bufferevent_set_timeouts(bev, NULL, &wtv);
+	bufferevent_set_timeouts(bev, NULL, &wtv);
 	sse_tune_socket(evcon);
 	/* Replaces the connection-count callback: this one does both jobs. */
 	evhttp_connection_set_closecb(evcon, sse_client_closed, c);
@@ -238,12 +269,11 @@ sse_open(struct stage *st, struct evhttp_request *req)
 	s = json_dumps(snap, JSON_COMPACT);
 	json_decref(snap);
 	if (s != NULL) {
-		char	*msg;
-		size_t	 mlen;
+		struct sse_msg m;
 
-		if ((msg = sse_format("state", (int64_t)st->timer.seq, s, strlen(s), &mlen)) != NULL) {
-			sse_send(c, msg, mlen);
-			free(msg);
+		if (sse_format(&m, "state", (int64_t)st->timer.seq, s, strlen(s)) == 0) {
+			sse_send(c, &m);
+			free(m.buf);
 		}
 		free(s);
 	}
