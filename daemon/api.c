@@ -267,11 +267,10 @@ api_action(struct http_req *r)
 		return;
 	if ((st = api_stage(r)) == NULL)
 		return;
-	res = stage_action(st, &a, &r->who, r->body_text, &why);
+	res = stage_action(st, &a, &r->who, r->body_text, &why, r->req);
 	switch (res) {
 	case TIMER_OK:
-		http_reply_json(r->req, 200, snapshot_state(st, clock_now_ms()));
-		break;
+		break;		/* answered by the stage once the change is on disk */
 	case TIMER_EINVAL:
 		http_error(r->req, 400, "invalid", "%s", why ? why : "invalid request");
 		break;

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -33,6 +35,7 @@ struct sse_client {
 	struct bufferevent	*bev;
 	evutil_socket_t		 fd;
 	bool			 chunked;	/* HTTP/1.1: each event is one chunk */
+	uint64_t		 joined;	/* sse_joins when it joined */
 	struct stage		*stage;
 };
 
@@ -46,6 +49,23 @@ struct sse_msg {
 	size_t	 raw_off;	/* where the event itself starts */
 	size_t	 raw_len;
 };
+
+/*
+ * A broadcast to thousands of clients is sent SSE_SLICE clients per loop
+ * turn, so an API request or a new stream waits for one slice, not for the
+ * whole fan-out. Clients that joined after it began are skipped (their
+ * first state is newer); a new event for the stage first finishes the one
+ * under way, so every client sees events in order.
+ */
+struct sse_bcast {
+	struct sse_msg		 msg;
+	struct sse_client	*next;		/* the next client to serve */
+	uint64_t		 joins;		/* sse_joins when it began */
+	bool			 active;
+	struct event		*ev;
+};
+
+static uint64_t		 sse_joins;
 
 /* Forgets a client; called when its connection is freed, for any reason. */
 static void
@@ -63,6 +83,8 @@ sse_client_closed(struct evhttp_connection *evcon, void *arg)
 	 */
 	if (evhttp_request_get_connection(c->req) == NULL)
 		evhttp_send_reply_end(c->req);
+	if (c->stage->bcast != NULL && c->stage->bcast->next == c)
+		c->stage->bcast->next = TAILQ_NEXT(c, entry);
 	TAILQ_REMOVE(&c->stage->clients, c, entry);
 	c->stage->nclients--;
 	env->nstreams--;
@@ -144,22 +166,86 @@ sse_format(struct sse_msg *m, const char *event, int64_t id, const char *data,
 	return 0;
 }
 
-/* Sends an event to every client of the stage. */
+/* Serves up to max clients of the broadcast under way; true when done. */
+static bool
+sse_bcast_run(struct stage *st, size_t max)
+{
+	struct sse_bcast	*b = st->bcast;
+	struct sse_client	*c;
+	size_t			 n = 0;
+
+	while ((c = b->next) != NULL && n < max) {
+		/* Move on first: sending may drop (and free) c. */
+		b->next = TAILQ_NEXT(c, entry);
+		if (c->joined <= b->joins) {
+			sse_send(c, &b->msg);
+			n++;
+		}
+	}
+	if (b->next != NULL)
+		return false;
+	b->active = false;
+	free(b->msg.buf);
+	b->msg.buf = NULL;
+	return true;
+}
+
+/* The next loop turn of a sliced broadcast. */
+static void
+sse_bcast_continue(evutil_socket_t fd, short what, void *arg)
+{
+	struct stage	*st = arg;
+	struct timeval	 now = { 0, 0 };
+
+	(void)fd;
+	(void)what;
+	if (st->bcast->active && !sse_bcast_run(st, SSE_SLICE))
+		evtimer_add(st->bcast->ev, &now);
+}
+
+/* Sends an event to every client of the stage, a slice per loop turn. */
 void
 sse_broadcast(struct stage *st, const char *event, int64_t id,
     const char *data, size_t len)
 {
-	struct sse_client	*c, *next;
-	struct sse_msg		 m;
+	struct sse_bcast	*b = st->bcast;
+	struct timeval		 now = { 0, 0 };
 
-	if (st->nclients == 0 || sse_format(&m, event, id, data, len) == -1)
+	if (st->nclients == 0)
 		return;
-	for (c = TAILQ_FIRST(&st->clients); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		sse_send(c, &m);
+	if (b == NULL) {
+		if ((b = calloc(1, sizeof *b)) == NULL)
+			return;
+		b->ev = evtimer_new(env->base, sse_bcast_continue, st);
+		if (b->ev == NULL) {
+			free(b);
+			return;
+		}
+		st->bcast = b;
 	}
+	/* Events stay in order: the one under way reaches everyone first. */
+	if (b->active)
+		sse_bcast_run(st, SIZE_MAX);
+	if (sse_format(&b->msg, event, id, data, len) == -1)
+		return;
+	b->next = TAILQ_FIRST(&st->clients);
+	b->joins = sse_joins;
+	b->active = true;
 	env->metrics.sse_events++;
-	free(m.buf);
+	if (!sse_bcast_run(st, SSE_SLICE))
+		evtimer_add(b->ev, &now);
+}
+
+/* Frees a stage's broadcast state. */
+void
+sse_stage_free(struct stage *st)
+{
+	if (st->bcast == NULL)
+		return;
+	event_free(st->bcast->ev);
+	free(st->bcast->msg.buf);
+	free(st->bcast);
+	st->bcast = NULL;
 }
 
 /* Keeps idle proxies from closing streams. */
@@ -193,6 +279,8 @@ sse_close_all(const char *reason)
 		struct stage *st = &env->stages[i];
 
 		sse_broadcast(st, "close", -1, data, (size_t)n);
+		if (st->bcast != NULL && st->bcast->active)
+			sse_bcast_run(st, SIZE_MAX);
 		while ((c = TAILQ_FIRST(&st->clients)) != NULL) {
 			evhttp_send_reply_end(c->req);
 			/* reply_end does not free a chunked connection at once. */
@@ -245,6 +333,7 @@ sse_open(struct stage *st, struct evhttp_request *req)
 	c->req = req;
 	c->evcon = evcon;
 	c->stage = st;
+	c->joined = ++sse_joins;
 	evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Accel-Buffering", "no");

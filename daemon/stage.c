@@ -11,13 +11,16 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "http.h"
 #include "log.h"
 #include "snapshot.h"
 #include "sse.h"
 #include "stage.h"
 #include "store.h"
+#include "writer.h"
 
 static void	stage_tick(evutil_socket_t, short, void *);
+static void	stage_schedule(struct stage *);
 static void	stage_send_tick(struct stage *, int64_t);
 
 /* Pushes the new state (and message) of a stage to its stream. */
@@ -139,54 +142,151 @@ stage_log(const struct stage *st, const struct timer_notes *notes,
 }
 
 /*
- * Commits a change made on st->timer; on failure puts back the saved copy
- * (timer and slot statuses) and returns -1.
+ * A stage change on its way to disk. The event loop has already moved on
+ * (the next tick must not wait for an fsync), but nobody hears of the change
+ * before it is durable: the reply and the push are what the job carries,
+ * taken when the change was made, and sent when the writer thread says the
+ * commit is done.
  */
-static int
-stage_commit(struct stage *st, const struct timer *saved,
-    const struct timer_slot *saved_slots, const struct timer_notes *notes,
-    const char *who, const char *payload, int64_t now)
+struct stage_job {
+	struct stage		*st;
+	struct stage		 copy;		/* id, timer and slots as they were */
+	struct timer_notes	 notes;
+	char			*who;
+	char			*payload;
+	int64_t			 now;
+	char			*state_json;
+	char			*message_json;	/* NULL unless the message changed */
+	struct evhttp_request	*req;		/* the action's, or NULL */
+};
+
+/* Frees a stage job. */
+static void
+stage_job_free(struct stage_job *j)
 {
-	if (store_stage_save(env->store, st, notes, who, payload, now) == -1) {
+	free(j->copy.slots);
+	free(j->who);
+	free(j->payload);
+	free(j->state_json);
+	free(j->message_json);
+	free(j);
+}
+
+/* Writer thread: the change's rows, in the writer's transaction. */
+static int
+stage_job_run(struct store *s, void *arg)
+{
+	struct stage_job *j = arg;
+
+	return store_stage_write(s, &j->copy, &j->notes, j->who, j->payload,
+	    j->now) == 0 ? 0 : -1;
+}
+
+/*
+ * Event loop, once the change is durable: log it, push it, answer. If it
+ * could not be stored, memory is set back to what the database holds.
+ */
+static void
+stage_job_done(void *arg, int rc)
+{
+	struct stage_job	*j = arg;
+	struct stage		*st = j->st;
+	struct timer_notes	 none;
+
+	if (rc == 0) {
+		env->metrics.commits++;
+		stage_log(&j->copy, &j->notes, j->who);
+		if (j->state_json != NULL)
+			sse_broadcast(st, "state", (int64_t)j->copy.timer.seq,
+			    j->state_json, strlen(j->state_json));
+		if (j->message_json != NULL)
+			sse_broadcast(st, "message", (int64_t)j->copy.timer.seq,
+			    j->message_json, strlen(j->message_json));
+		if (j->req != NULL && j->state_json != NULL)
+			http_reply_raw(j->req, 200, "application/json",
+			    j->state_json, strlen(j->state_json));
+		else if (j->req != NULL)
+			http_error(j->req, 500, "internal", "out of memory");
+	} else {
 		log_warnx("stage %s: cannot store the change: %s", st->id,
 		    store_error(env->store));
-		st->timer = *saved;
-		memcpy(st->slots, saved_slots, st->nslots * sizeof *st->slots);
-		return -1;
+		if (store_stage_load(env->store, st) == 0) {
+			memset(&none, 0, sizeof none);
+			stage_publish(st, &none, clock_now_ms());
+			stage_schedule(st);
+		}
+		if (j->req != NULL)
+			http_error(j->req, 500, "storage",
+			    "the change could not be stored");
 	}
-	env->metrics.commits++;
-	stage_log(st, notes, who);
-	return 0;
+	stage_job_free(j);
+}
+
+/*
+ * Commits a change made on st->timer, through the writer thread when it
+ * runs (at start-up it does not yet, and the commit is made here). The
+ * reply to req (if any) and the push happen once it is on disk.
+ */
+static void
+stage_commit(struct stage *st, const struct timer_notes *notes,
+    const char *who, const char *payload, int64_t now,
+    struct evhttp_request *req)
+{
+	struct stage_job	*j;
+	json_t			*snap;
+
+	if ((j = calloc(1, sizeof *j)) == NULL ||
+	    (j->copy.slots = malloc((st->nslots ? st->nslots : 1) *
+	    sizeof *st->slots)) == NULL || (j->who = strdup(who)) == NULL ||
+	    (payload != NULL && (j->payload = strdup(payload)) == NULL))
+		fatalx("out of memory");
+	j->st = st;
+	j->copy.id = st->id;
+	j->copy.nslots = st->nslots;
+	memcpy(j->copy.slots, st->slots, st->nslots * sizeof *st->slots);
+	j->copy.timer = st->timer;
+	j->copy.timer.slots = j->copy.slots;
+	j->notes = *notes;
+	j->now = now;
+	j->req = req;
+	snap = snapshot_state(st, now);
+	j->state_json = json_dumps(snap, JSON_COMPACT);
+	if (notes->message_changed)
+		j->message_json = json_dumps(json_object_get(snap, "message"),
+		    JSON_COMPACT);
+	json_decref(snap);
+	if (writer_submit(stage_job_run, stage_job_done, j) == 0)
+		return;
+	stage_job_done(j, store_stage_save(env->store, &j->copy, &j->notes,
+	    j->who, j->payload, j->now));
 }
 
 /* Lets the timer catch up with now (crossings, time's up) and commits that. */
 static void
 stage_catch_up(struct stage *st, int64_t now)
 {
-	struct timer		 saved;
-	struct timer_slot	 saved_slots[st->nslots > 0 ? st->nslots : 1];
 	struct timer_notes	 notes;
 
 	/* A long outage can owe more notes than one call holds: repeat. */
 	do {
 		stage_sync_message(st);
 		memset(&notes, 0, sizeof notes);
-		saved = st->timer;
-		memcpy(saved_slots, st->slots, st->nslots * sizeof *st->slots);
 		timer_advance(&st->timer, now, &notes);
 		if (!notes.changed)
 			return;
-		if (stage_commit(st, &saved, saved_slots, &notes, "timer", NULL,
-		    now) == -1)
-			return;
-		stage_publish(st, &notes, now);
+		stage_commit(st, &notes, "timer", NULL, now, NULL);
 	} while (notes.n == TIMER_NOTES_MAX);
 }
 
-/* Applies a moderator's action: catch up, compute, commit, push. */
+/*
+ * Applies a moderator's action: catch up, compute, commit. On TIMER_OK the
+ * reply to req is sent once the change is on disk; on an error nothing
+ * changed and the caller answers.
+ */
 int
 stage_action(struct stage *st, const struct timer_action *a,
-    const struct principal *who, const char *payload, const char **why)
+    const struct principal *who, const char *payload, const char **why,
+    struct evhttp_request *req)
 {
 	struct timer		 saved;
 	struct timer_slot	 saved_slots[st->nslots > 0 ? st->nslots : 1];
@@ -214,10 +314,8 @@ stage_action(struct stage *st, const struct timer_action *a,
 		snprintf(whobuf, sizeof whobuf, "attendee:%s", who->subject);
 	else
 		snprintf(whobuf, sizeof whobuf, "%s", auth_kind_name(who->kind));
-	if (stage_commit(st, &saved, saved_slots, &notes, whobuf, payload, now) == -1)
-		return -1;
 	env->metrics.actions++;
-	stage_publish(st, &notes, now);
+	stage_commit(st, &notes, whobuf, payload, now, req);
 	stage_schedule(st);
 	return TIMER_OK;
 }
@@ -371,6 +469,7 @@ stage_free_all(void)
 
 		if (st->tick_ev != NULL)
 			event_free(st->tick_ev);
+		sse_stage_free(st);
 		store_stage_free_slots(st);
 		free(st->id);
 		free(st->name);

@@ -17,11 +17,16 @@ int		 stage_reload_all(void);
 /* Frees the stages. */
 void		 stage_free_all(void);
 
+struct evhttp_request;
+
 /*
  * Applies an action for who; payload is the request body for the ledger.
- * Returns TIMER_OK, a timer error (with *why) or -1 if it could not be stored.
+ * Returns TIMER_OK, after which the stage answers req itself once the
+ * change is on disk (200 with the new state, or 500), or a timer error
+ * (with *why) for the caller to answer: then nothing changed.
  */
 int		 stage_action(struct stage *st, const struct timer_action *a,
-		    const struct principal *who, const char *payload, const char **why);
+		    const struct principal *who, const char *payload, const char **why,
+		    struct evhttp_request *req);
 
 #endif

@@ -855,37 +855,49 @@ store_state_put(struct store *s, const struct stage *st, int64_t now)
 	return store_done(s, q);
 }
 
-/* Commits a stage change: ledger rows, slot statuses and the live state. */
+/*
+ * Writes a stage change inside the caller's transaction (the writer
+ * thread's): ledger rows, slot statuses and the live state.
+ */
 int
-store_stage_save(struct store *s, const struct stage *st,
+store_stage_write(struct store *s, const struct stage *st,
     const struct timer_notes *notes, const char *who, const char *payload,
     int64_t now)
 {
 	sqlite3_stmt	*q;
 	size_t		 i;
 
-	if (store_begin(s) == -1)
-		return -1;
 	if (store_ledger_add(s, st, notes, who, payload) == -1)
-		goto fail;
+		return -1;
 	for (i = 0; i < st->nslots; i++) {
 		const struct timer_slot *ts = &st->slots[i];
 
 		if ((q = store_stmt(s, SQL_SLOT_STATUS)) == NULL)
-			goto fail;
+			return -1;
 		sqlite3_bind_text(q, 1, ts->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, slot_status_name(ts->status), -1, SQLITE_STATIC);
 		store_bind_time(q, 3, ts->actual_start_ms);
 		store_bind_time(q, 4, ts->actual_end_ms);
 		if (store_done(s, q) == -1)
-			goto fail;
+			return -1;
 	}
-	if (store_state_put(s, st, now) == -1 || store_commit(s) == -1)
-		goto fail;
+	return store_state_put(s, st, now);
+}
+
+/* Commits a stage change in a transaction of its own. */
+int
+store_stage_save(struct store *s, const struct stage *st,
+    const struct timer_notes *notes, const char *who, const char *payload,
+    int64_t now)
+{
+	if (store_begin(s) == -1)
+		return -1;
+	if (store_stage_write(s, st, notes, who, payload, now) == -1 ||
+	    store_commit(s) == -1) {
+		store_rollback(s);
+		return -1;
+	}
 	return 0;
-fail:
-	store_rollback(s);
-	return -1;
 }
 
 static const char SQL_TOKENS_ALL[] = "SELECT kind, subject, hash FROM tokens";

@@ -32,6 +32,10 @@ int		 store_sync_config(struct store *, const struct config *cfg,
 int		 store_stage_load(struct store *, struct stage *st);
 /* Frees the slot arrays store_stage_load made. */
 void		 store_stage_free_slots(struct stage *st);
+/* The same inside the caller's transaction (the writer thread's). */
+int		 store_stage_write(struct store *, const struct stage *st,
+		    const struct timer_notes *notes, const char *who,
+		    const char *payload, int64_t now);
 /* Commits the stage's live state, slot statuses and the notes as ledger rows. */
 int		 store_stage_save(struct store *, const struct stage *st,
 		    const struct timer_notes *notes, const char *who,

@@ -19,6 +19,7 @@
 struct event;
 struct event_base;
 struct evhttp;
+struct sse_bcast;
 struct sse_client;
 struct store;
 
@@ -45,6 +46,7 @@ struct stage {
 	size_t			 nslots;
 	struct sse_list		 clients;
 	size_t			 nclients;
+	struct sse_bcast	*bcast;		/* a broadcast under way, in slices */
 	struct event		*tick_ev;
 	int64_t			 tick_at;	/* the crossing the tick event waits for */
 	int64_t			 last_tick;	/* the last crossing a tick was sent for */
