@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "clock.h"
+#include "fanout.h"
 #include "http.h"
 #include "log.h"
 #include "sse.h"
@@ -278,6 +279,8 @@ taktd_serve(const char *listen, bool group_commit)
 		fatalx("cannot load the stages from the database");
 	if (writer_start(env->base, env->cfg->database, group_commit) == -1)
 		fatalx("cannot start the writer thread");
+	if (fanout_start() == -1)
+		log_warnx("no fan-out thread: streams are written by the loop alone");
 	if (http_start(listen, api_routes, api_nroutes, &port) == -1)
 		return 1;
 	sig_term = evsignal_new(env->base, SIGTERM, taktd_sigterm, NULL);
@@ -298,6 +301,7 @@ taktd_serve(const char *listen, bool group_commit)
 
 	/* Queued writes are finished and answered before anything is freed. */
 	writer_stop();
+	fanout_stop();
 	stage_free_all();
 	http_free();
 	event_free(sig_term);

@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "connset.h"
+#include "fanout.h"
 #include "log.h"
 #include "snapshot.h"
 #include "sse.h"
@@ -172,16 +173,38 @@ sse_bcast_run(struct stage *st, size_t max)
 {
 	struct sse_bcast	*b = st->bcast;
 	struct sse_client	*c;
-	size_t			 n = 0;
+	size_t			 n = 0, ni = 0, i, cap;
+	struct fanout_item	*items;
+	struct sse_client	**who;
 
+	cap = max < st->nclients ? max : st->nclients;
+	items = malloc((cap ? cap : 1) * sizeof *items);
+	who = malloc((cap ? cap : 1) * sizeof *who);
 	while ((c = b->next) != NULL && n < max) {
-		/* Move on first: sending may drop (and free) c. */
+		/* Move on first: dropping c frees it. */
 		b->next = TAILQ_NEXT(c, entry);
-		if (c->joined <= b->joins) {
-			sse_send(c, &b->msg);
-			n++;
+		if (c->joined > b->joins)
+			continue;
+		n++;
+		if (items == NULL || who == NULL || sse_backlog(c) != 0 ||
+		    c->fd < 0 || ni == cap) {
+			sse_send(c, &b->msg);	/* queued behind what is there */
+			continue;
 		}
+		items[ni].fd = c->fd;
+		items[ni].p = c->chunked ? b->msg.buf : b->msg.buf + b->msg.raw_off;
+		items[ni].n = c->chunked ? b->msg.len : b->msg.raw_len;
+		who[ni++] = c;
 	}
+	/* No callback runs until this returns, so every who[] is still alive. */
+	fanout_send(items, ni);
+	for (i = 0; i < ni; i++) {
+		if (items[i].sent < items[i].n)
+			bufferevent_write(who[i]->bev, items[i].p + items[i].sent,
+			    items[i].n - items[i].sent);
+	}
+	free(items);
+	free(who);
 	if (b->next != NULL)
 		return false;
 	b->active = false;

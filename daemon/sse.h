@@ -12,7 +12,7 @@
 #define SSE_OUTPUT_MAX		(256 * 1024)	/* unsent bytes before a client is dropped */
 #define SSE_HEARTBEAT_S		15
 #define SSE_WRITE_TIMEOUT_S	60
-#define SSE_SLICE		512		/* clients served per loop turn */
+#define SSE_SLICE		1024		/* clients served per loop turn */
 
 /* Turns a request into a stream of st and sends the current state. */
 void	sse_open(struct stage *st, struct evhttp_request *req);
