@@ -49,9 +49,32 @@ static void
 api_state(struct http_req *r)
 {
 	struct stage	*st = api_stage(r);
+	int64_t		 now = clock_now_ms();
+	json_t		*snap;
+	char		*s;
 
-	if (st != NULL)
-		http_reply_json(r->req, 200, snapshot_state(st, clock_now_ms()));
+	if (st == NULL)
+		return;
+	/*
+	 * A snapshot is true as of its server_time_ms; one made this very
+	 * millisecond for the same seq serves every request of that
+	 * millisecond (a busy API is hundreds of them), without jansson.
+	 */
+	if (st->state_json == NULL || st->state_ms != now ||
+	    st->state_seq != st->timer.seq) {
+		snap = snapshot_state(st, now);
+		s = json_dumps(snap, JSON_COMPACT);
+		json_decref(snap);
+		if (s == NULL)
+			return http_error(r->req, 500, "internal", "out of memory");
+		free(st->state_json);
+		st->state_json = s;
+		st->state_len = strlen(s);
+		st->state_ms = now;
+		st->state_seq = st->timer.seq;
+	}
+	http_reply_raw(r->req, 200, "application/json", st->state_json,
+	    st->state_len);
 }
 
 /* GET /api/v1/stages/{stage}/stream */

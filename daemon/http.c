@@ -49,6 +49,7 @@ struct http_fresh {
 static struct http_fresh	*http_fresh_q;
 static size_t			 http_fresh_head, http_fresh_n, http_fresh_cap;
 static struct event		*http_sweep_ev;
+static struct evbuffer		*http_reply_buf;
 
 /* Milliseconds on the monotonic clock, for the head deadline. */
 static int64_t
@@ -171,19 +172,19 @@ http_reply_raw(struct evhttp_request *req, int status, const char *type,
     const char *data, size_t len)
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
-	struct evbuffer		*b = evbuffer_new();
 
 	http_count(status);
 	evhttp_add_header(h, "Content-Type", type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-	if (b == NULL) {
+	/* evhttp moves the bytes out of the buffer, so one serves every reply. */
+	if (http_reply_buf == NULL && (http_reply_buf = evbuffer_new()) == NULL) {
 		evhttp_send_reply(req, status, http_reason(status), NULL);
 		return;
 	}
-	evbuffer_add(b, data, len);
-	evhttp_send_reply(req, status, http_reason(status), b);
-	evbuffer_free(b);
+	evbuffer_add(http_reply_buf, data, len);
+	evhttp_send_reply(req, status, http_reason(status), http_reply_buf);
+	evbuffer_drain(http_reply_buf, evbuffer_get_length(http_reply_buf));
 }
 
 /* Sends a JSON value and drops our reference to it. */
@@ -305,8 +306,14 @@ http_split_path(struct http_req *r)
 			return -1;
 		}
 		raw = strndup(p, (size_t)(e - p));
-		dec = raw != NULL ? evhttp_uridecode(raw, 0, &declen) : NULL;
-		free(raw);
+		if (raw != NULL && strchr(raw, '%') == NULL) {
+			/* Nothing to decode (the usual case): keep the copy. */
+			dec = raw;
+			declen = strlen(raw);
+		} else {
+			dec = raw != NULL ? evhttp_uridecode(raw, 0, &declen) : NULL;
+			free(raw);
+		}
 		if (dec == NULL || strlen(dec) != declen || strchr(dec, '/') != NULL) {
 			free(dec);
 			http_error(r->req, 400, "bad_path",
@@ -647,6 +654,9 @@ http_free(void)
 	if (http_sweep_ev != NULL)
 		event_free(http_sweep_ev);
 	http_sweep_ev = NULL;
+	if (http_reply_buf != NULL)
+		evbuffer_free(http_reply_buf);
+	http_reply_buf = NULL;
 	if (http_resume_ev != NULL)
 		event_free(http_resume_ev);
 	http_resume_ev = NULL;

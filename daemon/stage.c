@@ -470,6 +470,7 @@ stage_free_all(void)
 		if (st->tick_ev != NULL)
 			event_free(st->tick_ev);
 		sse_stage_free(st);
+		free(st->state_json);
 		store_stage_free_slots(st);
 		free(st->id);
 		free(st->name);

@@ -47,6 +47,10 @@ struct stage {
 	struct sse_list		 clients;
 	size_t			 nclients;
 	struct sse_bcast	*bcast;		/* a broadcast under way, in slices */
+	char			*state_json;	/* GET state, as of state_ms and state_seq */
+	size_t			 state_len;
+	int64_t			 state_ms;
+	uint64_t		 state_seq;
 	struct event		*tick_ev;
 	int64_t			 tick_at;	/* the crossing the tick event waits for */
 	int64_t			 last_tick;	/* the last crossing a tick was sent for */
