@@ -64,6 +64,9 @@ struct sse_bcast {
 	uint64_t		 joins;		/* sse_joins when it began */
 	bool			 active;
 	struct event		*ev;
+	struct fanout_item	*items;		/* a slice's sends, kept between ticks */
+	struct sse_client	**who;		/* the client of each item */
+	size_t			 cap;
 };
 
 static uint64_t		 sse_joins;
@@ -177,16 +180,29 @@ sse_bcast_run(struct stage *st, size_t max)
 	struct fanout_item	*items;
 	struct sse_client	**who;
 
+	/* The arrays grow to the largest slice once, not per tick. */
 	cap = max < st->nclients ? max : st->nclients;
-	items = malloc((cap ? cap : 1) * sizeof *items);
-	who = malloc((cap ? cap : 1) * sizeof *who);
+	if (cap > b->cap) {
+		void *more_items = realloc(b->items, cap * sizeof *b->items);
+		void *more_who = more_items != NULL ? realloc(b->who, cap * sizeof *b->who) : NULL;
+
+		if (more_items != NULL)
+			b->items = more_items;
+		if (more_who != NULL) {
+			b->who = more_who;
+			b->cap = cap;
+		}
+	}
+	cap = b->cap;
+	items = b->items;
+	who = b->who;
 	while ((c = b->next) != NULL && n < max) {
 		/* Move on first: dropping c frees it. */
 		b->next = TAILQ_NEXT(c, entry);
 		if (c->joined > b->joins)
 			continue;
 		n++;
-		if (items == NULL || who == NULL || sse_backlog(c) != 0 ||
+		if (sse_backlog(c) != 0 ||
 		    c->fd < 0 || ni == cap) {
 			sse_send(c, &b->msg);	/* queued behind what is there */
 			continue;
@@ -203,8 +219,6 @@ sse_bcast_run(struct stage *st, size_t max)
 			bufferevent_write(who[i]->bev, items[i].p + items[i].sent,
 			    items[i].n - items[i].sent);
 	}
-	free(items);
-	free(who);
 	if (b->next != NULL)
 		return false;
 	b->active = false;
@@ -267,6 +281,8 @@ sse_stage_free(struct stage *st)
 		return;
 	event_free(st->bcast->ev);
 	free(st->bcast->msg.buf);
+	free(st->bcast->items);
+	free(st->bcast->who);
 	free(st->bcast);
 	st->bcast = NULL;
 }
