@@ -1,8 +1,10 @@
 /*
  * auth.c — token generation, hashing and lookup. A hall full of phones on
  * shared Wi-Fi is the threat model: tokens carry 256 random bits, the
- * database only ever sees their SHA-256, and a lookup touches every entry so
- * its timing says nothing about which one matched.
+ * database only ever sees their SHA-256. A lookup finds the entry through an
+ * index on that hash and compares the whole hash in constant time: its
+ * timing can at most tell which index slot SHA-256(guess) falls into, which
+ * says nothing about any token (see SECURITY.md).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,71 +56,122 @@ auth_hash(const char *token, size_t len, uint8_t out[AUTH_HASH_LEN])
 	EVP_Digest(token, len, out, &n, EVP_sha256(), NULL);
 }
 
+/* The index slot a hash starts probing at: its first 8 bytes, masked. */
+static size_t
+auth_slot_of(const uint8_t hash[AUTH_HASH_LEN], size_t nslots)
+{
+	uint64_t	v;
+
+	memcpy(&v, hash, sizeof v);
+	return (size_t)v & (nslots - 1);
+}
+
+/* Puts entry I into the index, which has a free slot. */
+static void
+auth_index_put(struct auth_table *t, size_t i)
+{
+	size_t	k = auth_slot_of(t->entries[i].hash, t->nslots);
+
+	while (t->slots[k] != 0)
+		k = (k + 1) & (t->nslots - 1);
+	t->slots[k] = (uint32_t)(i + 1);
+}
+
+/* Rebuilds the index with at least twice as many slots as entries. */
+static int
+auth_index_rebuild(struct auth_table *t)
+{
+	size_t		 nslots = 32, i;
+	uint32_t	*slots;
+
+	while (nslots < 2 * t->n)
+		nslots *= 2;
+	if ((slots = calloc(nslots, sizeof *slots)) == NULL)
+		return -1;
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = nslots;
+	for (i = 0; i < t->n; i++)
+		auth_index_put(t, i);
+	return 0;
+}
+
 /* Adds or replaces the entry of (kind, subject). */
 int
 auth_table_set(struct auth_table *t, enum auth_kind kind, const char *subject,
     const uint8_t hash[AUTH_HASH_LEN])
 {
-	struct auth_entry	*e = NULL;
+	struct auth_entry	*e;
 	size_t			 i;
 
-	if (strlen(subject) >= sizeof e->subject)
+	if (strlen(subject) >= sizeof e->subject || t->n >= UINT32_MAX - 1)
 		return -1;
 	for (i = 0; i < t->n; i++) {
-		if (t->entries[i].kind == kind &&
-		    strcmp(t->entries[i].subject, subject) == 0) {
-			e = &t->entries[i];
-			break;
+		e = &t->entries[i];
+		if (e->kind == kind && strcmp(e->subject, subject) == 0) {
+			/* The hash moves: rebuild rather than delete from a probe chain. */
+			memcpy(e->hash, hash, AUTH_HASH_LEN);
+			return auth_index_rebuild(t);
 		}
 	}
-	if (e == NULL) {
-		if (t->n == t->cap) {
-			size_t ncap = t->cap ? t->cap * 2 : 16;
-			struct auth_entry *ne = realloc(t->entries, ncap * sizeof *ne);
-			if (ne == NULL)
-				return -1;
-			t->entries = ne;
-			t->cap = ncap;
-		}
-		e = &t->entries[t->n++];
-		e->kind = kind;
-		strcpy(e->subject, subject);
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 16;
+		struct auth_entry *ne = realloc(t->entries, ncap * sizeof *ne);
+		if (ne == NULL)
+			return -1;
+		t->entries = ne;
+		t->cap = ncap;
 	}
+	e = &t->entries[t->n++];
+	e->kind = kind;
+	strcpy(e->subject, subject);
 	memcpy(e->hash, hash, AUTH_HASH_LEN);
+	if (t->nslots >= 2 * t->n) {
+		auth_index_put(t, t->n - 1);
+		return 0;
+	}
+	if (auth_index_rebuild(t) == -1) {
+		t->n--;		/* not findable, so not added */
+		return -1;
+	}
 	return 0;
 }
 
-/* Frees the entries. */
+/* Frees the entries and the index. */
 void
 auth_table_clear(struct auth_table *t)
 {
 	if (t->entries != NULL)
 		OPENSSL_cleanse(t->entries, t->cap * sizeof *t->entries);
 	free(t->entries);
+	free(t->slots);
 	memset(t, 0, sizeof *t);
 }
 
-/* Compares the token's hash with every entry, without an early exit. */
+/* Hashes the token and looks the hash up; every comparison is constant-time. */
 int
 auth_lookup(const struct auth_table *t, const char *token, size_t len,
     struct principal *out)
 {
-	uint8_t		h[AUTH_HASH_LEN];
-	size_t		i, found = (size_t)-1;
+	uint8_t		 h[AUTH_HASH_LEN];
+	size_t		 k;
+	uint32_t	 s;
 
-	if (len == 0 || len > 256)
+	if (len == 0 || len > 256 || t->nslots == 0)
 		return -1;
 	auth_hash(token, len, h);
-	for (i = 0; i < t->n; i++) {
-		/* Branch-free select: the index of a match survives the loop. */
-		size_t eq = (size_t)(CRYPTO_memcmp(h, t->entries[i].hash, AUTH_HASH_LEN) == 0);
-		found = (found & (eq - 1)) | (i & ((size_t)0 - eq));
+	/* Never full (nslots >= 2n), so the probe ends at an empty slot. */
+	for (k = auth_slot_of(h, t->nslots); (s = t->slots[k]) != 0;
+	    k = (k + 1) & (t->nslots - 1)) {
+		const struct auth_entry *e = &t->entries[s - 1];
+
+		if (CRYPTO_memcmp(h, e->hash, AUTH_HASH_LEN) == 0) {
+			out->kind = e->kind;
+			strcpy(out->subject, e->subject);
+			return 0;
+		}
 	}
-	if (found == (size_t)-1)
-		return -1;
-	out->kind = t->entries[found].kind;
-	strcpy(out->subject, t->entries[found].subject);
-	return 0;
+	return -1;
 }
 
 /* Names a kind as the tokens file and logs do. */

@@ -32,11 +32,16 @@ struct auth_entry {
 	uint8_t		hash[AUTH_HASH_LEN];
 };
 
-/* All live tokens, as hashes. */
+/*
+ * All live tokens, as hashes, with an open-addressing index on the hash so
+ * a lookup costs the same with 5 tokens or 5,000.
+ */
 struct auth_table {
 	struct auth_entry *entries;
 	size_t		 n;
 	size_t		 cap;
+	uint32_t	*slots;		/* entry index + 1; 0 is an empty slot */
+	size_t		 nslots;	/* a power of two, at least 2 * n */
 };
 
 /* Makes a fresh random token into out (AUTH_TOKEN_LEN + 1 bytes); 0 or -1. */
@@ -48,7 +53,7 @@ int		 auth_table_set(struct auth_table *, enum auth_kind, const char *subject,
 		    const uint8_t hash[AUTH_HASH_LEN]);
 /* Empties the table. */
 void		 auth_table_clear(struct auth_table *);
-/* Finds who a token belongs to, in time independent of where it matches; 0 or -1. */
+/* Finds who a token belongs to by its hash, compared in constant time; 0 or -1. */
 int		 auth_lookup(const struct auth_table *, const char *token, size_t len,
 		    struct principal *out);
 /* "organiser", "moderator", "attendee", "public". */
