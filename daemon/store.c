@@ -182,8 +182,18 @@ store_open(const char *path, bool *created, char **err)
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return NULL;
+	/*
+	 * Memory statistics take a global mutex on every SQLite allocation,
+	 * which the loop and the writer thread would fight over; we never read
+	 * them. (Only effective before SQLite initialises: the first open.)
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/*
+	 * Each connection belongs to one thread (the loop's, or the writer's),
+	 * so SQLite need not lock it on every call.
+	 */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		if (asprintf(err, "%s: %s", path, sqlite3_errmsg(s->db)) < 0)
 			*err = NULL;
 		goto fail;
@@ -251,20 +261,20 @@ store_error(struct store *s)
 
 static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
 static const char SQL_TOKENS_STAMP[] =
-    "SELECT count(*), coalesce(max(created_ms), 0), "
-    "coalesce(sum(created_ms % 1000003), 0) FROM tokens";
+    "SELECT v FROM tokens_version WHERE id = 1";
 
 /*
  * True when the tokens table changed since the last call (taktd
  * --issue-tokens in another process). PRAGMA data_version is O(1) and says
- * whether any other connection committed; only then is the tokens table
- * itself looked at, so the writer thread's commits do not force reloads.
+ * whether any other connection committed; only then is the one-row counter
+ * the tokens triggers bump (schema 002) read, so the writer thread's commits
+ * cost one row and do not force reloads.
  */
 bool
 store_tokens_changed(struct store *s)
 {
 	sqlite3_stmt	*q;
-	int64_t		 stamp[3] = { 0, 0, 0 }, dv;
+	int64_t		 stamp = -1, dv;
 	bool		 changed;
 
 	dv = store_pragma_int(s, SQL_DATA_VERSION);
@@ -273,14 +283,11 @@ store_tokens_changed(struct store *s)
 	s->data_version = dv;
 	if ((q = store_stmt(s, SQL_TOKENS_STAMP)) == NULL)
 		return false;
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		stamp[0] = sqlite3_column_int64(q, 0);
-		stamp[1] = sqlite3_column_int64(q, 1);
-		stamp[2] = sqlite3_column_int64(q, 2);
-	}
+	if (sqlite3_step(q) == SQLITE_ROW)
+		stamp = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
-	changed = memcmp(stamp, s->tokens_stamp, sizeof stamp) != 0;
-	memcpy(s->tokens_stamp, stamp, sizeof stamp);
+	changed = stamp != s->tokens_stamp;
+	s->tokens_stamp = stamp;
 	return changed;
 }
 

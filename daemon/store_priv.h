@@ -22,7 +22,7 @@ struct store {
 	struct store_stmt	 stmts[STORE_STMTS_MAX];
 	size_t			 nstmts;
 	int64_t			 data_version;
-	int64_t			 tokens_stamp[3];	/* see store_tokens_changed */
+	int64_t			 tokens_stamp;		/* see store_tokens_changed */
 };
 
 /* The cached statement for a static SQL string, reset and unbound. */

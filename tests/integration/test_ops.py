@@ -241,6 +241,38 @@ class OpsTest(unittest.TestCase):
         st, data = d.action("blackout", {"on": False}, token=new)
         self.assertEqual(st, 401, "moderator token of the previous rotation still works")
 
+    def test_upgrades_schema_1_database(self):
+        """A database from before schema 2 (no tokens counter) is migrated on
+        start, keeps its tokens and data, and rotation still reaches the
+        running daemon."""
+        d = self.daemon()
+        d.start()
+        tok = d.read_tokens()
+        self.assertEqual(d.action("blackout", {"on": True}, token=tok["moderator"])[0], 200)
+        rc, _ = d.stop()
+        self.assertEqual(rc, 0)
+        import sqlite3
+        con = sqlite3.connect(d.db_path)
+        for trig in ("insert", "update", "delete"):
+            con.execute("DROP TRIGGER tokens_version_%s" % trig)
+        con.execute("DROP TABLE tokens_version")
+        con.execute("PRAGMA user_version = 1")
+        con.commit()
+        con.close()
+        d.start()
+        self.assertGreaterEqual(d.db_query("PRAGMA user_version")[0]["user_version"], 2)
+        st, _, state = d.request("GET", "/api/v1/stages/main/state")
+        self.assertEqual(st, 200)
+        self.assertTrue(state["blackout"], "the blackout set before the upgrade is lost")
+        st, data = d.action("blackout", {"on": False}, token=tok["moderator"])
+        self.assertEqual(st, 200, "the moderator token did not survive the upgrade: %r" % (data,))
+        rc, out, err = d.run_tool(["--config", d.config_path, "--issue-tokens", "moderator"])
+        self.assertEqual(rc, 0, err)
+        st, data = d.action("blackout", {"on": False}, token=tok["moderator"])
+        self.assertEqual(st, 401, "rotation after the upgrade not seen: %r" % (data,))
+        st, data = d.action("blackout", {"on": False}, token=out.split()[2])
+        self.assertEqual(st, 200, data)
+
     def test_refuses_newer_database(self):
         d = self.daemon()
         d.start()
