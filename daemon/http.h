@@ -25,6 +25,7 @@
 #define HTTP_HEAD_TIMEOUT_S	30	/* first request head, however it trickles */
 #define HTTP_BACKLOG		1024
 #define HTTP_SEGS_MAX		8
+#define HTTP_PATH_INLINE	256	/* paths up to this long need no malloc */
 
 /* A request as a handler sees it. */
 struct http_req {
@@ -32,6 +33,9 @@ struct http_req {
 	enum evhttp_cmd_type	 method;
 	char			*segs[HTTP_SEGS_MAX];	/* decoded path segments */
 	size_t			 nsegs;
+	unsigned		 segs_heap;		/* bit i: segs[i] is malloc'd */
+	char			*path_heap;		/* the path copy, if not inline */
+	char			 path[HTTP_PATH_INLINE];	/* split in place */
 	const char		*arg[HTTP_SEGS_MAX];	/* segments matched by "*" */
 	size_t			 nargs;
 	struct principal	 who;
