@@ -8,6 +8,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -568,6 +569,7 @@ main(int argc, char **argv)
 	unsigned long long	 w0 = 0, c0 = 0, w1 = 0, c1 = 0;
 	bool			 metrics = false, have_metrics = false;
 	double			 secs;
+	struct rusage		 ru;
 	size_t			 i;
 	int			 ch;
 
@@ -650,6 +652,12 @@ main(int argc, char **argv)
 		    c1 > c0 ? (double)(w1 - w0) / (double)(c1 - c0) : 0.0);
 	else if (metrics)
 		printf(" writes=? commits=? writes_per_commit=?");
+	/* Our own CPU per write: the load generator shares the machine. */
+	if (getrusage(RUSAGE_SELF, &ru) == 0 && b.acked > 0)
+		printf(" client_cpu_us_per_write=%.1f",
+		    ((double)ru.ru_utime.tv_sec * 1e6 + (double)ru.ru_utime.tv_usec +
+		    (double)ru.ru_stime.tv_sec * 1e6 + (double)ru.ru_stime.tv_usec) /
+		    (double)b.acked);
 	printf("\n");
 
 	event_free(b.stop_ev);
