@@ -211,7 +211,7 @@ http_date(void)
 	    "Fri", "Sat" };
 	static const char	 mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	static char		 buf[32];
+	static char		 buf[64];	/* 29 used; room for any int */
 	static time_t		 last = (time_t)-1;
 	time_t			 now = time(NULL);
 	struct tm		 tm;
