@@ -163,6 +163,21 @@ class HttpWireTest(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertIn("server_time_ms", json.loads(body))
 
+    def test_head_on_a_stream_is_only_a_head(self):
+        """HEAD on the SSE stream answers GET's headers and starts no stream."""
+        s, r = self.connect()
+        s.sendall(("HEAD /api/v1/stages/main/stream HTTP/1.1\r\nHost: x\r\n\r\n").encode())
+        st, h, body = r.reply(head_request=True)
+        self.assertEqual(st, 200)
+        self.assertEqual(h["content-type"], "text/event-stream")
+        self.assertNotIn("transfer-encoding", h)
+        s.sendall(get("/api/v1/time"))
+        st, _, body = r.reply()
+        self.assertEqual(st, 200)
+        self.assertIn("server_time_ms", json.loads(body), "a stream began after HEAD")
+        s.sendall(("HEAD /api/v1/stages/nope/stream HTTP/1.1\r\nHost: x\r\n\r\n").encode())
+        self.assertEqual(r.reply(head_request=True)[0], 404)
+
     def test_http10_closes_unless_keep_alive(self):
         s, r = self.connect()
         s.sendall(get(STATE, version="1.0"))
