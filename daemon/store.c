@@ -230,18 +230,29 @@ store_close(struct store *s)
 	free(s);
 }
 
+/*
+ * Transaction and savepoint statements, prepared once per connection: the
+ * writer runs a savepoint pair for every job, and parsing them each time
+ * was a sixth of its work.
+ */
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_SAVEPOINT[] = "SAVEPOINT job";
+static const char SQL_SAVEPOINT_ROLLBACK[] = "ROLLBACK TO job";
+static const char SQL_SAVEPOINT_RELEASE[] = "RELEASE job";
+
 /* Starts a write transaction. */
 int
 store_begin(struct store *s)
 {
-	return store_exec(s, "BEGIN IMMEDIATE");
+	return store_done(s, store_stmt(s, SQL_BEGIN));
 }
 
 /* Commits; with synchronous=FULL this returns once the WAL is on disk. */
 int
 store_commit(struct store *s)
 {
-	return store_exec(s, "COMMIT");
+	return store_done(s, store_stmt(s, SQL_COMMIT));
 }
 
 /* Abandons the open transaction, if any. */
@@ -952,32 +963,23 @@ store_token_put(struct store *s, enum auth_kind kind, const char *subject,
 	return store_done(s, q);
 }
 
-/* Opens a savepoint (inside the writer's transaction). */
+/* Opens the job savepoint (inside the writer's transaction). */
 int
-store_savepoint(struct store *s, const char *name)
+store_savepoint(struct store *s)
 {
-	char	sql[64];
-
-	snprintf(sql, sizeof sql, "SAVEPOINT %s", name);
-	return store_exec(s, sql);
+	return store_done(s, store_stmt(s, SQL_SAVEPOINT));
 }
 
-/* Undoes everything since the savepoint. */
+/* Undoes everything since the job savepoint. */
 void
-store_savepoint_rollback(struct store *s, const char *name)
+store_savepoint_rollback(struct store *s)
 {
-	char	sql[64];
-
-	snprintf(sql, sizeof sql, "ROLLBACK TO %s", name);
-	store_exec(s, sql);
+	(void)store_done(s, store_stmt(s, SQL_SAVEPOINT_ROLLBACK));
 }
 
-/* Ends the savepoint, keeping what it holds. */
+/* Ends the job savepoint, keeping what it holds. */
 void
-store_savepoint_release(struct store *s, const char *name)
+store_savepoint_release(struct store *s)
 {
-	char	sql[64];
-
-	snprintf(sql, sizeof sql, "RELEASE %s", name);
-	store_exec(s, sql);
+	(void)store_done(s, store_stmt(s, SQL_SAVEPOINT_RELEASE));
 }

@@ -98,10 +98,10 @@ int		 store_report_load(struct store *, struct report_data *);
 /* Frees a report_data. */
 void		 store_report_free(struct report_data *);
 
-/* Savepoints, for the writer thread's per-job isolation. */
-int		 store_savepoint(struct store *, const char *name);
-void		 store_savepoint_rollback(struct store *, const char *name);
-void		 store_savepoint_release(struct store *, const char *name);
+/* The job savepoint, for the writer thread's per-job isolation. */
+int		 store_savepoint(struct store *);
+void		 store_savepoint_rollback(struct store *);
+void		 store_savepoint_release(struct store *);
 
 /* The last SQLite error message. */
 const char	*store_error(struct store *);

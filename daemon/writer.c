@@ -64,14 +64,14 @@ writer_queue_splice(struct writer_queue *dst, struct writer_queue *src)
 static void
 writer_run_job(struct writer_job *j)
 {
-	if (store_savepoint(writer_store, "job") == -1) {
+	if (store_savepoint(writer_store) == -1) {
 		j->rc = -1;
 		return;
 	}
 	j->rc = j->fn(writer_store, j->arg);
 	if (j->rc != 0)
-		store_savepoint_rollback(writer_store, "job");
-	store_savepoint_release(writer_store, "job");
+		store_savepoint_rollback(writer_store);
+	store_savepoint_release(writer_store);
 }
 
 /* Runs a batch: one transaction for all (group commit) or one each. */
