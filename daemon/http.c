@@ -170,8 +170,8 @@ http_reason(int status)
  * Writes the reply evhttp has just queued straight to the socket instead of
  * on the next loop turn. That saves a turn per request, and the write
  * interest evhttp armed for it is disarmed in the same turn, which the
- * epoll changelist turns into no system call at all (GET state: 2 -> 0
- * epoll_ctl per request). When all of it went out, evhttp's own
+ * epoll changelist folds away (GET state under wrk: 2 -> 1 epoll_ctl per
+ * request). When all of it went out, evhttp's own
  * write-done callback runs, exactly as after a write of its own (it frees
  * the request, and for a closing connection the connection; nothing here
  * or in evhttp's callers touches either afterwards). What does not fit in
