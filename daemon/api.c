@@ -82,19 +82,13 @@ static void
 api_stream(struct http_req *r)
 {
 	struct stage	*st = api_stage(r);
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 
 	if (st == NULL)
 		return;
-	if (evhttp_request_get_command(r->req) == EVHTTP_REQ_HEAD) {
-		/* GET's head and nothing else: no stream, no length (GET has none). */
-		evhttp_add_header(h, "Content-Type", "text/event-stream");
-		evhttp_add_header(h, "Cache-Control", "no-store");
-		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-		evhttp_send_reply(r->req, 200, "OK", NULL);
-		return;
-	}
-	sse_open(st, r->req);
+	if (evhttp_request_get_command(r->req) == EVHTTP_REQ_HEAD)
+		sse_head(r->req);
+	else
+		sse_open(st, r->req);
 }
 
 /* GET /api/v1/time */

@@ -227,6 +227,20 @@ http_date(void)
 	return buf;
 }
 
+/* The headers every reply of ours carries: Date, the type, no caching, no sniffing. */
+void
+http_headers(struct evhttp_request *req, const char *type)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	const char		*date;
+
+	if ((date = http_date()) != NULL)
+		evhttp_add_header(h, "Date", date);
+	evhttp_add_header(h, "Content-Type", type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+}
+
 /* Sends bytes with a content type. */
 void
 http_reply_raw(struct evhttp_request *req, int status, const char *type,
@@ -234,14 +248,9 @@ http_reply_raw(struct evhttp_request *req, int status, const char *type,
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	const char		*date;
 
 	http_count(status);
-	if ((date = http_date()) != NULL)
-		evhttp_add_header(h, "Date", date);
-	evhttp_add_header(h, "Content-Type", type);
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	http_headers(req, type);
 	/*
 	 * evhttp would send a HEAD reply's body too, which a keep-alive
 	 * client then reads as the start of the next reply: send the length

@@ -64,6 +64,8 @@ void	 http_free(void);
 
 /* Replies with a JSON value (reference stolen). */
 void	 http_reply_json(struct evhttp_request *, int status, json_t *body);
+/* Adds Date, Content-Type, Cache-Control: no-store and nosniff. */
+void	 http_headers(struct evhttp_request *, const char *type);
 /* Replies with raw bytes and a content type. */
 void	 http_reply_raw(struct evhttp_request *, int status, const char *type,
 	    const char *data, size_t len);

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "connset.h"
 #include "fanout.h"
+#include "http.h"
 #include "log.h"
 #include "snapshot.h"
 #include "sse.h"
@@ -351,6 +352,24 @@ sse_tune_socket(struct evhttp_connection *evcon)
 	    sizeof user_timeout);
 }
 
+/* A stream's headers, the same for GET and HEAD. */
+static void
+sse_headers(struct evhttp_request *req)
+{
+	http_headers(req, "text/event-stream; charset=utf-8");
+	/* A proxy in front must pass each event on at once. */
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "X-Accel-Buffering", "no");
+}
+
+/* HEAD on a stream: GET's headers, no events and no length (GET has none). */
+void
+sse_head(struct evhttp_request *req)
+{
+	sse_headers(req);
+	evhttp_send_reply(req, 200, "OK", NULL);
+}
+
 /* Starts the chunked reply, registers the client and sends the state. */
 void
 sse_open(struct stage *st, struct evhttp_request *req)
@@ -373,9 +392,7 @@ sse_open(struct stage *st, struct evhttp_request *req)
 	c->evcon = evcon;
 	c->stage = st;
 	c->joined = ++sse_joins;
-	evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	evhttp_add_header(h, "X-Accel-Buffering", "no");
+	sse_headers(req);
 	evhttp_send_reply_start(req, 200, "OK");
 	/* evhttp chose chunked framing for an HTTP/1.1 client; we frame alike. */
 	tenc = evhttp_find_header(h, "Transfer-Encoding");

@@ -16,6 +16,8 @@
 
 /* Turns a request into a stream of st and sends the current state. */
 void	sse_open(struct stage *st, struct evhttp_request *req);
+/* Answers HEAD on a stream with the stream's headers only. */
+void	sse_head(struct evhttp_request *req);
 /* Sends one event to every client of st; a negative id means no id line. */
 void	sse_broadcast(struct stage *st, const char *event, int64_t id,
 	    const char *data, size_t len);

@@ -169,7 +169,7 @@ class HttpWireTest(unittest.TestCase):
         s.sendall(("HEAD /api/v1/stages/main/stream HTTP/1.1\r\nHost: x\r\n\r\n").encode())
         st, h, body = r.reply(head_request=True)
         self.assertEqual(st, 200)
-        self.assertEqual(h["content-type"], "text/event-stream")
+        self.assertEqual(h["content-type"], "text/event-stream; charset=utf-8")
         self.assertNotIn("transfer-encoding", h)
         s.sendall(get("/api/v1/time"))
         st, _, body = r.reply()
