@@ -40,6 +40,10 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "bench_util.h"
+
+const char bench_prog[] = "bench_fanout";
+
 #define FAN_STREAMS_MAX		100000
 #define FAN_PROCS_MAX		64
 #define FAN_SECONDS_MAX		600
@@ -162,75 +166,18 @@ struct worker {
 	int64_t			 probe_due_us, late_max_us;
 };
 
-/* Prints a message and exits with status 2. */
-static void
-die(const char *msg, const char *arg)
-{
-	fprintf(stderr, "bench_fanout: %s%s%s\n", msg, arg != NULL ? ": " : "",
-	    arg != NULL ? arg : "");
-	exit(2);
-}
-
-/* Reads a clock in microseconds. */
-static int64_t
-clock_us(clockid_t id)
-{
-	struct timespec	ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Monotonic time in microseconds. */
 static int64_t
 mono_us(void)
 {
-	return clock_us(CLOCK_MONOTONIC);
+	return bench_clock_us(CLOCK_MONOTONIC);
 }
 
 /* Wall-clock time in microseconds since the epoch. */
 static int64_t
 wall_us(void)
 {
-	return clock_us(CLOCK_REALTIME);
-}
-
-/* Parses a decimal number in [min, max] or dies naming the option. */
-static unsigned long
-parse_num(const char *s, unsigned long min, unsigned long max, const char *opt)
-{
-	unsigned long	 v;
-	char		*end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min ||
-	    v > max)
-		die("bad number for", opt);
-	return v;
-}
-
-/* Reads the moderator token from a DATABASE.tokens file (KIND ID TOKEN). */
-static char *
-load_token(const char *path)
-{
-	FILE	*f;
-	char	*line = NULL, kind[32], id[128], tok[512], *token = NULL;
-	size_t	 cap = 0;
-
-	if ((f = fopen(path, "r")) == NULL)
-		die("cannot open", path);
-	while (token == NULL && getline(&line, &cap, f) != -1) {
-		if (sscanf(line, "%31s %127s %511s", kind, id, tok) == 3 &&
-		    strcmp(kind, "moderator") == 0 &&
-		    (token = strdup(tok)) == NULL)
-			die("out of memory", NULL);
-	}
-	free(line);
-	fclose(f);
-	if (token == NULL)
-		die("no moderator token in", path);
-	return token;
+	return bench_clock_us(CLOCK_REALTIME);
 }
 
 /* Raises this process's open-file limit to at least want, if it can. */
@@ -292,23 +239,6 @@ read_all(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-/* Reads one integer field "key":N out of a flat JSON object. */
-static bool
-json_int(const char *json, const char *key, int64_t *v)
-{
-	char		 pat[64];
-	const char	*p;
-	char		*end;
-
-	snprintf(pat, sizeof pat, "\"%s\":", key);
-	if ((p = strstr(json, pat)) == NULL)
-		return false;
-	p += strlen(pat);
-	errno = 0;
-	*v = strtoll(p, &end, 10);
-	return errno == 0 && end != p;
 }
 
 /* ---- worker ---------------------------------------------------------- */
@@ -392,8 +322,8 @@ client_tick(struct client *c, int64_t arrival_us)
 	int64_t		 server_ms, remaining;
 
 	c->data[c->datalen] = '\0';
-	if (!json_int(c->data, "server_time_ms", &server_ms) ||
-	    !json_int(c->data, "remaining_ms", &remaining)) {
+	if (!bench_json_int(c->data, "server_time_ms", &server_ms) ||
+	    !bench_json_int(c->data, "remaining_ms", &remaining)) {
 		if (w->errors++ < 3)
 			fprintf(stderr, "bench_fanout: bad tick: %s\n", c->data);
 		return;
@@ -406,7 +336,7 @@ client_tick(struct client *c, int64_t arrival_us)
 		w->cap = w->cap == 0 ? 4096 : w->cap * 2;
 		if ((w->samples = realloc(w->samples, w->cap *
 		    sizeof *w->samples)) == NULL)
-			die("out of memory", NULL);
+			bench_die("out of memory", NULL);
 	}
 	s = &w->samples[w->nsamples++];
 	s->server_ms = server_ms;
@@ -641,7 +571,7 @@ client_connected(evutil_socket_t fd, short what, void *arg)
 	c->state = C_HEAD;
 	c->ev = event_new(w->base, fd, EV_READ | EV_PERSIST, client_read, c);
 	if (c->ev == NULL || event_add(c->ev, NULL) == -1)
-		die("cannot add a stream event", NULL);
+		bench_die("cannot add a stream event", NULL);
 }
 
 /* Opens one stream from its own source address. */
@@ -681,7 +611,7 @@ client_start(struct client *c)
 	}
 	c->ev = event_new(w->base, fd, EV_WRITE, client_connected, c);
 	if (c->ev == NULL || event_add(c->ev, NULL) == -1)
-		die("cannot add a connect event", NULL);
+		bench_die("cannot add a connect event", NULL);
 }
 
 /* The connect deadline: whatever is not up by now has failed. */
@@ -736,7 +666,7 @@ worker_ctl(evutil_socket_t fd, short what, void *arg)
 	tv.tv_usec = (suseconds_t)(wait_us % 1000000);
 	if ((w->stop_ev = evtimer_new(w->base, worker_stop, w)) == NULL ||
 	    evtimer_add(w->stop_ev, &tv) == -1)
-		die("cannot add the stop timer", NULL);
+		bench_die("cannot add the stop timer", NULL);
 }
 
 /* Arms the worker's own 10 ms timer. */
@@ -777,7 +707,7 @@ worker_report(struct worker *w)
 			w->samples[k++] = w->samples[i];
 	}
 	if ((ct = calloc(w->n, sizeof *ct)) == NULL)
-		die("out of memory", NULL);
+		bench_die("out of memory", NULL);
 	for (i = 0; i < w->n; i++)
 		ct[i] = w->clients[i].ready ? w->clients[i].connect_us : -1;
 	memset(&r, 0, sizeof r);
@@ -821,12 +751,12 @@ worker_main(const struct opts *o, uint32_t first, uint32_t n, int res_fd,
 	    "Accept: text/event-stream\r\n"
 	    "\r\n", o->stage, o->port);
 	if (len < 0 || (size_t)len >= sizeof w.request)
-		die("stage name too long", o->stage);
+		bench_die("stage name too long", o->stage);
 	w.reqlen = (size_t)len;
 	if ((w.base = event_base_new()) == NULL)
-		die("cannot create an event base", NULL);
+		bench_die("cannot create an event base", NULL);
 	if (n > 0 && (w.clients = calloc(n, sizeof *w.clients)) == NULL)
-		die("out of memory", NULL);
+		bench_die("out of memory", NULL);
 	for (i = 0; i < n; i++) {
 		w.clients[i].w = &w;
 		w.clients[i].fd = -1;
@@ -840,7 +770,7 @@ worker_main(const struct opts *o, uint32_t first, uint32_t n, int res_fd,
 	    (w.deadline_ev = evtimer_new(w.base, worker_deadline, &w)) == NULL ||
 	    evtimer_add(w.deadline_ev, &tv) == -1 ||
 	    (w.probe_ev = evtimer_new(w.base, worker_probe, &w)) == NULL)
-		die("cannot set up the worker", NULL);
+		bench_die("cannot set up the worker", NULL);
 	worker_probe_arm(&w);
 	worker_start_more(&w);
 	event_base_dispatch(w.base);
@@ -852,55 +782,6 @@ worker_main(const struct opts *o, uint32_t first, uint32_t n, int res_fd,
 
 /* ---- parent ---------------------------------------------------------- */
 
-/* A set of microsecond values with nearest-rank quantiles. */
-struct samples {
-	int64_t			*v;
-	size_t			 n, cap;
-	bool			 sorted;
-};
-
-/* Appends one value. */
-static void
-samples_add(struct samples *s, int64_t v)
-{
-	if (s->n == s->cap) {
-		s->cap = s->cap == 0 ? 1024 : s->cap * 2;
-		if ((s->v = realloc(s->v, s->cap * sizeof *s->v)) == NULL)
-			die("out of memory", NULL);
-	}
-	s->v[s->n++] = v;
-	s->sorted = false;
-}
-
-/* Compares two values for qsort. */
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The value at quantile q in milliseconds (nearest rank); 0 when empty. */
-static double
-quantile_ms(struct samples *s, double q)
-{
-	size_t	rank;
-
-	if (s->n == 0)
-		return 0;
-	if (!s->sorted) {
-		qsort(s->v, s->n, sizeof *s->v, cmp_i64);
-		s->sorted = true;
-	}
-	rank = (size_t)(q * (double)s->n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	if (rank > s->n)
-		rank = s->n;
-	return (double)s->v[rank - 1] / 1000.0;
-}
-
 /* Orders samples by tick (remaining_ms, highest first), then by client. */
 static int
 cmp_sample(const void *a, const void *b)
@@ -910,45 +791,6 @@ cmp_sample(const void *a, const void *b)
 	if (x->remaining_ms != y->remaining_ms)
 		return x->remaining_ms > y->remaining_ms ? -1 : 1;
 	return x->client < y->client ? -1 : x->client > y->client;
-}
-
-/*
- * Sends one request on a blocking connection (Connection: close) and reads
- * the whole reply into buf; returns the HTTP status or -1.
- */
-static int
-http_blocking(const struct opts *o, const char *method, const char *path,
-    const char *token, char *buf, size_t size)
-{
-	struct timeval	 tv = { FAN_IO_TIMEOUT_MS / 1000,
-			    (FAN_IO_TIMEOUT_MS % 1000) * 1000 };
-	char		 head[1024];
-	size_t		 len = 0;
-	ssize_t		 n;
-	int		 fd, hlen, status = -1;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (connect(fd, (const struct sockaddr *)&o->sin, sizeof o->sin) == -1)
-		goto out;
-	hlen = snprintf(head, sizeof head,
-	    "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n"
-	    "%s%s%sContent-Length: 0\r\n\r\n", method, path, o->port,
-	    token != NULL ? "Authorization: Bearer " : "",
-	    token != NULL ? token : "", token != NULL ? "\r\n" : "");
-	if (hlen < 0 || (size_t)hlen >= sizeof head ||
-	    send(fd, head, (size_t)hlen, MSG_NOSIGNAL) != hlen)
-		goto out;
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
-		status = -1;
-out:
-	close(fd);
-	return status;
 }
 
 /* The daemon's resident and peak memory in KiB from /proc; false if gone. */
@@ -1001,7 +843,7 @@ struct run {
 	int			 res_fd[FAN_PROCS_MAX], ctl_fd[FAN_PROCS_MAX];
 	uint32_t		 first[FAN_PROCS_MAX], count[FAN_PROCS_MAX];
 	long			 rss_max_kib, hwm_kib;
-	struct samples		 api;
+	struct bench_samples	 api;
 	unsigned long		 api_errors;
 	char			*buf;
 };
@@ -1034,10 +876,10 @@ run_fork(struct run *r)
 		r->count[i] = (uint32_t)(o->streams * (i + 1) / o->procs) -
 		    r->first[i];
 		if (pipe2(res, O_CLOEXEC) == -1 || pipe2(ctl, O_CLOEXEC) == -1)
-			die("pipe", strerror(errno));
+			bench_die("pipe", strerror(errno));
 		fflush(NULL);
 		if ((pid = fork()) == -1)
-			die("fork", strerror(errno));
+			bench_die("fork", strerror(errno));
 		if (pid == 0) {
 			close(res[0]);
 			close(ctl[1]);
@@ -1077,7 +919,7 @@ run_wait_ready(struct run *r, uint32_t *connected)
 	*connected = 0;
 	while (left > 0) {
 		if (mono_us() > deadline)
-			die("workers did not report within the connect timeout",
+			bench_die("workers did not report within the connect timeout",
 			    NULL);
 		rc = poll(pfd, (nfds_t)o->procs, 100);
 		run_rss(r);
@@ -1088,7 +930,7 @@ run_wait_ready(struct run *r, uint32_t *connected)
 				continue;
 			if (read_all(pfd[i].fd, &m, sizeof m) == -1 ||
 			    m.magic != FAN_MSG_READY)
-				die("a worker died while connecting", NULL);
+				bench_die("a worker died while connecting", NULL);
 			*connected += m.connected;
 			if (m.done_us > done)
 				done = m.done_us;
@@ -1109,9 +951,10 @@ run_api_probe(struct run *r)
 
 	snprintf(path, sizeof path, "/api/v1/stages/%s/state", r->o->stage);
 	t0 = mono_us();
-	status = http_blocking(r->o, "GET", path, NULL, r->buf, 65536);
+	status = bench_http(&r->o->sin, "127.0.0.1", r->o->port,
+	    FAN_IO_TIMEOUT_MS, "GET", path, NULL, NULL, r->buf, 65536);
 	if (status == 200)
-		samples_add(&r->api, mono_us() - t0);
+		bench_samples_add(&r->api, mono_us() - t0);
 	else
 		r->api_errors++;
 }
@@ -1143,7 +986,7 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 	const struct opts	*o = r->o;
 	struct msg_result	 h;
 	struct sample		*all = NULL;
-	struct samples		 conn = { 0 }, last = { 0 }, pairs = { 0 };
+	struct bench_samples	 conn = { 0 }, last = { 0 }, pairs = { 0 };
 	struct cstat		*cs;
 	size_t			 nall = 0, i, j;
 	unsigned long		 p, ticks = 0, complete = 0;
@@ -1158,19 +1001,19 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 	for (p = 0; p < o->procs; p++) {
 		if (read_all(r->res_fd[p], &h, sizeof h) == -1 ||
 		    h.magic != FAN_MSG_RESULT || h.nclients != r->count[p])
-			die("a worker died before it reported", NULL);
+			bench_die("a worker died before it reported", NULL);
 		if ((ct = calloc(h.nclients + 1, sizeof *ct)) == NULL ||
 		    (all = realloc(all, (nall + h.nsamples + 1) *
 		    sizeof *all)) == NULL)
-			die("out of memory", NULL);
+			bench_die("out of memory", NULL);
 		if (read_all(r->res_fd[p], ct, h.nclients * sizeof *ct) == -1 ||
 		    read_all(r->res_fd[p], all + nall, h.nsamples *
 		    sizeof *all) == -1)
-			die("a worker's report is short", NULL);
+			bench_die("a worker's report is short", NULL);
 		nall += h.nsamples;
 		for (i = 0; i < h.nclients; i++) {
 			if (ct[i] >= 0)
-				samples_add(&conn, ct[i]);
+				bench_samples_add(&conn, ct[i]);
 		}
 		free(ct);
 		errors += h.errors;
@@ -1187,7 +1030,7 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 
 	/* Per client: a gap between the first and the last tick it saw. */
 	if ((cs = calloc(o->streams, sizeof *cs)) == NULL)
-		die("out of memory", NULL);
+		bench_die("out of memory", NULL);
 	qsort(all, nall, sizeof *all, cmp_sample);
 	for (i = 0; i < nall; i++) {
 		struct cstat *c = &cs[all[i].client];
@@ -1200,7 +1043,7 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 			hi = all[i].remaining_ms;
 		if (all[i].remaining_ms < lo)
 			lo = all[i].remaining_ms;
-		samples_add(&pairs, all[i].delay_us);
+		bench_samples_add(&pairs, all[i].delay_us);
 	}
 	for (i = 0; i < o->streams; i++) {
 		long long gap;
@@ -1226,7 +1069,7 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 			if (all[j].delay_us > tmax)
 				tmax = all[j].delay_us;
 		}
-		samples_add(&last, tmax);
+		bench_samples_add(&last, tmax);
 		if (j - i >= o->streams)
 			complete++;
 		else
@@ -1240,16 +1083,16 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 	    " closed=%llu connect_all_s=%.3f connect_p50_ms=%.1f"
 	    " connect_p99_ms=%.1f connect_max_ms=%.1f",
 	    o->streams, o->procs, connected, up_end, closed, connect_all_s,
-	    quantile_ms(&conn, 0.5), quantile_ms(&conn, 0.99),
-	    quantile_ms(&conn, 1.0));
+	    bench_quantile_k(&conn, 0.5), bench_quantile_k(&conn, 0.99),
+	    bench_quantile_k(&conn, 1.0));
 	printf(" window_s=%.1f ticks=%lu ticks_to_all=%lu missed=%llu"
 	    " missed_gap=%llu clients_with_gaps=%lu",
 	    window_s, ticks, complete, missed, missed_gap, clients_gapped);
 	printf(" last_p50_ms=%.1f last_p99_ms=%.1f last_max_ms=%.1f"
 	    " all_p50_ms=%.1f all_p99_ms=%.1f all_max_ms=%.1f pairs=%zu",
-	    quantile_ms(&last, 0.5), quantile_ms(&last, 0.99),
-	    quantile_ms(&last, 1.0), quantile_ms(&pairs, 0.5),
-	    quantile_ms(&pairs, 0.99), quantile_ms(&pairs, 1.0), pairs.n);
+	    bench_quantile_k(&last, 0.5), bench_quantile_k(&last, 0.99),
+	    bench_quantile_k(&last, 1.0), bench_quantile_k(&pairs, 0.5),
+	    bench_quantile_k(&pairs, 0.99), bench_quantile_k(&pairs, 1.0), pairs.n);
 	if (o->pid > 0)
 		printf(" rss_max_kib=%ld rss_hwm_kib=%ld cpu_pct=%.1f",
 		    r->rss_max_kib, r->hwm_kib, cpu_pct);
@@ -1258,14 +1101,14 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 	printf(" api_n=%zu api_errors=%lu api_p50_ms=%.1f api_p99_ms=%.1f"
 	    " api_max_ms=%.1f reader_late_max_ms=%.1f samples_dropped=%llu"
 	    " errors=%llu\n", r->api.n, r->api_errors,
-	    quantile_ms(&r->api, 0.5), quantile_ms(&r->api, 0.99),
-	    quantile_ms(&r->api, 1.0), (double)late_max / 1000.0, dropped,
+	    bench_quantile_k(&r->api, 0.5), bench_quantile_k(&r->api, 0.99),
+	    bench_quantile_k(&r->api, 1.0), (double)late_max / 1000.0, dropped,
 	    errors);
 	fflush(stdout);
 	free(all);
-	free(conn.v);
-	free(last.v);
-	free(pairs.v);
+	bench_samples_free(&conn);
+	bench_samples_free(&last);
+	bench_samples_free(&pairs);
 	return errors == 0 && dropped == 0 && r->api_errors == 0 &&
 	    connected == o->streams ? 0 : 1;
 }
@@ -1321,45 +1164,45 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
-			o.port = (int)parse_num(optarg, 1, 65535, "--port");
+			o.port = (int)bench_parse_num(optarg, 1, 65535, "--port");
 			break;
 		case 'n':
-			o.streams = parse_num(optarg, 1, FAN_STREAMS_MAX,
+			o.streams = bench_parse_num(optarg, 1, FAN_STREAMS_MAX,
 			    "--streams");
 			break;
 		case 'P':
-			o.procs = parse_num(optarg, 1, FAN_PROCS_MAX, "--procs");
+			o.procs = bench_parse_num(optarg, 1, FAN_PROCS_MAX, "--procs");
 			break;
 		case 's':
-			o.seconds = parse_num(optarg, 1, FAN_SECONDS_MAX,
+			o.seconds = bench_parse_num(optarg, 1, FAN_SECONDS_MAX,
 			    "--seconds");
 			break;
 		case 'c':
-			o.connect_timeout = parse_num(optarg, 1,
+			o.connect_timeout = bench_parse_num(optarg, 1,
 			    FAN_CONNECT_S_MAX, "--connect-timeout");
 			break;
 		case 'W':
-			o.window = parse_num(optarg, 1, FAN_STREAMS_MAX,
+			o.window = bench_parse_num(optarg, 1, FAN_STREAMS_MAX,
 			    "--connect-window");
 			break;
 		case 'S':
 			if (strlen(optarg) > 64 || strspn(optarg,
 			    "abcdefghijklmnopqrstuvwxyz0123456789-_") !=
 			    strlen(optarg))
-				die("bad stage id", optarg);
+				bench_die("bad stage id", optarg);
 			o.stage = optarg;
 			break;
 		case 't':
-			o.token = load_token(optarg);
+			o.token = bench_load_token(optarg, "moderator");
 			break;
 		case 'N':
 			o.no_start = true;
 			break;
 		case 'd':
-			o.pid = (long)parse_num(optarg, 1, 4194304, "--pid");
+			o.pid = (long)bench_parse_num(optarg, 1, 4194304, "--pid");
 			break;
 		case 'm':
-			o.probe_ms = parse_num(optarg, 0, 60000, "--probe-ms");
+			o.probe_ms = bench_parse_num(optarg, 0, 60000, "--probe-ms");
 			break;
 		default:
 			usage();
@@ -1368,7 +1211,7 @@ main(int argc, char **argv)
 	if (optind != argc || o.port == 0 || o.streams == 0)
 		usage();
 	if (o.token == NULL && !o.no_start)
-		die("--tokens FILE (to start the pitch) or --no-start is needed",
+		bench_die("--tokens FILE (to start the pitch) or --no-start is needed",
 		    NULL);
 	if (o.procs > o.streams)
 		o.procs = o.streams;
@@ -1381,7 +1224,7 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	r.o = &o;
 	if ((r.buf = malloc(65536)) == NULL)
-		die("out of memory", NULL);
+		bench_die("out of memory", NULL);
 	run_rss(&r);
 	t0 = mono_us();
 	run_fork(&r);
@@ -1391,11 +1234,12 @@ main(int argc, char **argv)
 
 	if (!o.no_start) {
 		snprintf(path, sizeof path, "/api/v1/stages/%s/start", o.stage);
-		status = http_blocking(&o, "POST", path, o.token, r.buf, 65536);
+		status = bench_http(&o.sin, "127.0.0.1", o.port,
+		    FAN_IO_TIMEOUT_MS, "POST", path, o.token, NULL, r.buf, 65536);
 		if (status != 200) {
 			fprintf(stderr, "bench_fanout: POST %s: HTTP %d\n%.500s\n",
 			    path, status, r.buf);
-			die("cannot start the pitch", NULL);
+			bench_die("cannot start the pitch", NULL);
 		}
 	}
 	start_us = mono_us();
@@ -1425,14 +1269,14 @@ main(int argc, char **argv)
 		    ((double)(cpu_t1 - cpu_t0) / 1e6);
 	for (i = 0; i < o.procs; i++) {
 		if (write_all(r.ctl_fd[i], window, sizeof window) == -1)
-			die("a worker went away", NULL);
+			bench_die("a worker went away", NULL);
 	}
 	status = run_report(&r, connected, (double)(done - t0) / 1e6, cpu_pct,
 	    (double)(cpu_t1 - start_us) / 1e6);
 	for (i = 0; i < o.procs; i++)
 		close(r.ctl_fd[i]);
 	free(r.buf);
-	free(r.api.v);
+	bench_samples_free(&r.api);
 	free(o.token);
 	return status;
 }

@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,44 +36,22 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "bench_util.h"
+
+const char bench_prog[] = "bench_ticks";
+
 #define TICKS_STAGES_MAX	64
 #define TICKS_SAMPLES_MAX	1000000
 #define TICKS_STREAM_TIMEOUT_S	5	/* a tick comes every second */
 #define TICKS_IO_TIMEOUT_S	10	/* one action's reply may take this long */
 #define TICKS_RECONNECTS_MAX	20	/* for the action connection */
-#define TICKS_LINE_MAX		8192	/* status line, header or chunk size */
 #define TICKS_EVENT_MAX		(1024 * 1024)	/* one SSE event */
 #define TICKS_REPLY_MAX		(1024 * 1024)	/* a blocking reply */
 #define TICKS_ACTION_LEAD_MS	5	/* default: act this long before a crossing */
 #define TICKS_PROBE_US		10000	/* the reader's own timer, for noise */
 
-enum reply_state {
-	REPLY_IDLE,
-	REPLY_STATUS,
-	REPLY_HEADERS,
-	REPLY_CHUNK_SIZE,
-	REPLY_CHUNK_DATA,
-	REPLY_CHUNK_END,
-	REPLY_BODY,		/* Content-Length bytes */
-	REPLY_RAW		/* no length: the body runs until EOF */
-};
-
-/* Where one HTTP/1.1 reply's parse stands. */
-struct reply {
-	enum reply_state	 state;
-	int			 status;
-	bool			 chunked;
-	bool			 close_after;
-	bool			 have_len;
-	size_t			 left;	/* of the body or of the current chunk */
-};
 
 /* Latencies or delays in microseconds, signed (a clock may step). */
-struct samples {
-	int64_t			*v;
-	size_t			 n, cap;
-};
-
 struct ticks;
 
 /* One stage: its stream and the timer that fires its actions. */
@@ -82,7 +59,7 @@ struct stream {
 	struct ticks		*t;
 	const char		*stage;
 	struct bufferevent	*bev;
-	struct reply		 r;
+	struct bench_reply		 r;
 	struct evbuffer		*sse;		/* body bytes not yet parsed */
 	struct event		*action_ev;
 	int64_t			 last_remaining;
@@ -94,7 +71,7 @@ struct stream {
 struct actconn {
 	struct ticks		*t;
 	struct bufferevent	*bev;
-	struct reply		 r;
+	struct bench_reply		 r;
 	bool			 connected, inflight;
 	const char		*pending;	/* stage of the action to send */
 	uint64_t		 sent_ns;
@@ -117,7 +94,7 @@ struct ticks {
 	long			 lead_ms;
 	unsigned long		 warmup, seconds;
 	uint64_t		 start_ns, measure_ns;
-	struct samples		 delay, action_lat;
+	struct bench_samples	 delay, action_lat;
 	unsigned long long	 ticks_seen, missed, errors, actions_sent,
 				 actions_skipped, action_errors, counter;
 	struct event		*stop_ev;
@@ -128,53 +105,18 @@ struct ticks {
 
 static void	act_connect(struct actconn *);
 
-/* Prints a message and exits with status 2. */
-static void
-die(const char *msg, const char *arg)
-{
-	fprintf(stderr, "bench_ticks: %s%s%s\n", msg, arg != NULL ? ": " : "",
-	    arg != NULL ? arg : "");
-	exit(2);
-}
-
-/* Reads a clock in nanoseconds. */
-static uint64_t
-clock_ns(clockid_t id)
-{
-	struct timespec	ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Monotonic time in nanoseconds. */
 static uint64_t
 now_ns(void)
 {
-	return clock_ns(CLOCK_MONOTONIC);
+	return bench_clock_ns(CLOCK_MONOTONIC);
 }
 
 /* Wall-clock time in microseconds since the epoch. */
 static int64_t
 wall_us(void)
 {
-	return (int64_t)(clock_ns(CLOCK_REALTIME) / 1000);
-}
-
-/* Parses a decimal number in [min, max] or dies naming the option. */
-static unsigned long long
-parse_num(const char *s, unsigned long long min, unsigned long long max,
-    const char *opt)
-{
-	unsigned long long	 v;
-	char			*end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min ||
-	    v > max)
-		die("bad number for", opt);
-	return v;
+	return (int64_t)(bench_clock_ns(CLOCK_REALTIME) / 1000);
 }
 
 /* Dies unless id is a well-formed stage id. */
@@ -186,9 +128,9 @@ check_stage(const char *id)
 	for (i = 0; id[i] != '\0'; i++)
 		if (!((id[i] >= 'a' && id[i] <= 'z') ||
 		    (id[i] >= '0' && id[i] <= '9') || id[i] == '-'))
-			die("a stage id is [a-z0-9-]+, not", id);
+			bench_die("a stage id is [a-z0-9-]+, not", id);
 	if (i == 0)
-		die("empty stage id", NULL);
+		bench_die("empty stage id", NULL);
 }
 
 /* Splits the comma-separated stage list (the strings stay in list). */
@@ -201,117 +143,11 @@ parse_stages(struct ticks *t, char *list)
 	    p = strtok_r(NULL, ",", &save)) {
 		check_stage(p);
 		if (t->nstages == TICKS_STAGES_MAX)
-			die("too many stages", NULL);
+			bench_die("too many stages", NULL);
 		t->stages[t->nstages++] = p;
 	}
 	if (t->nstages == 0)
-		die("--stages names no stage", NULL);
-}
-
-/* Reads the moderator token from a DATABASE.tokens file (KIND ID TOKEN). */
-static void
-load_token(struct ticks *t, const char *path)
-{
-	FILE	*f;
-	char	*line = NULL, kind[32], id[128], tok[512];
-	size_t	 cap = 0;
-
-	if ((f = fopen(path, "r")) == NULL)
-		die("cannot open", path);
-	while (t->token == NULL && getline(&line, &cap, f) != -1) {
-		if (sscanf(line, "%31s %127s %511s", kind, id, tok) == 3 &&
-		    strcmp(kind, "moderator") == 0 &&
-		    (t->token = strdup(tok)) == NULL)
-			die("out of memory", NULL);
-	}
-	free(line);
-	fclose(f);
-	if (t->token == NULL)
-		die("no moderator token in", path);
-}
-
-/* Appends one sample. */
-static void
-samples_add(struct samples *s, int64_t v)
-{
-	int64_t	*nv;
-	size_t	 cap;
-
-	if (s->n == TICKS_SAMPLES_MAX)
-		return;
-	if (s->n == s->cap) {
-		cap = s->cap == 0 ? 1024 : s->cap * 2;
-		if ((nv = realloc(s->v, cap * sizeof *nv)) == NULL)
-			die("out of memory", NULL);
-		s->v = nv;
-		s->cap = cap;
-	}
-	s->v[s->n++] = v;
-}
-
-/* Compares two samples for qsort. */
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The sample at quantile q of a sorted set, in milliseconds (nearest rank). */
-static double
-quantile_ms(const struct samples *s, double q)
-{
-	size_t	rank;
-
-	if (s->n == 0)
-		return 0;
-	rank = (size_t)(q * (double)s->n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	if (rank > s->n)
-		rank = s->n;
-	return (double)s->v[rank - 1] / 1000.0;
-}
-
-/*
- * Sends one request on a blocking connection (HTTP/1.0, so the server
- * closes when done) and reads the reply into buf; returns the status or -1.
- */
-static int
-http_blocking(const struct ticks *t, const char *method, const char *path,
-    const char *token, const char *body, char *buf, size_t size)
-{
-	struct timeval	 tv = { TICKS_IO_TIMEOUT_S, 0 };
-	char		 head[1024];
-	size_t		 len = 0, blen = body != NULL ? strlen(body) : 0;
-	ssize_t		 n;
-	int		 fd, hlen, status = -1;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (connect(fd, (const struct sockaddr *)&t->sin, sizeof t->sin) == -1)
-		goto out;
-	hlen = snprintf(head, sizeof head,
-	    "%s %s HTTP/1.0\r\nHost: %s:%d\r\n%s%s%s"
-	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-	    method, path, t->host, t->port,
-	    token != NULL ? "Authorization: Bearer " : "",
-	    token != NULL ? token : "", token != NULL ? "\r\n" : "", blen);
-	if (hlen < 0 || (size_t)hlen >= sizeof head ||
-	    write(fd, head, (size_t)hlen) != hlen ||
-	    (blen > 0 && write(fd, body, blen) != (ssize_t)blen))
-		goto out;
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
-		status = -1;
-out:
-	close(fd);
-	return status;
+		bench_die("--stages names no stage", NULL);
 }
 
 /*
@@ -328,7 +164,7 @@ start_stages(const struct ticks *t)
 	int		 status;
 
 	if ((buf = malloc(TICKS_REPLY_MAX)) == NULL)
-		die("out of memory", NULL);
+		bench_die("out of memory", NULL);
 	for (i = 0; i < t->nstages; i++) {
 		when = t0 + 1000000000u * i / t->nstages;
 		at.tv_sec = (time_t)(when / 1000000000u);
@@ -338,32 +174,16 @@ start_stages(const struct ticks *t)
 			;
 		snprintf(path, sizeof path, "/api/v1/stages/%s/start",
 		    t->stages[i]);
-		status = http_blocking(t, "POST", path, t->token, NULL, buf,
+		status = bench_http(&t->sin, t->host, t->port,
+		    TICKS_IO_TIMEOUT_S * 1000, "POST", path, t->token, NULL, buf,
 		    TICKS_REPLY_MAX);
 		if (status != 200) {
 			fprintf(stderr, "bench_ticks: POST %s: HTTP %d\n%s\n",
 			    path, status, buf);
-			die("cannot start a pitch on", t->stages[i]);
+			bench_die("cannot start a pitch on", t->stages[i]);
 		}
 	}
 	free(buf);
-}
-
-/* Reads one Prometheus value as a double; false when it is missing. */
-static bool
-metric_double(const char *text, const char *name, double *v)
-{
-	const char	*p = text;
-	size_t		 len = strlen(name);
-
-	while ((p = strstr(p, name)) != NULL) {
-		if ((p == text || p[-1] == '\n') && p[len] == ' ') {
-			*v = strtod(p + len + 1, NULL);
-			return true;
-		}
-		p += len;
-	}
-	return false;
 }
 
 /*
@@ -377,167 +197,17 @@ print_metrics(const struct ticks *t)
 	double	 late, sent;
 
 	if ((buf = malloc(TICKS_REPLY_MAX)) == NULL)
-		die("out of memory", NULL);
-	if (http_blocking(t, "GET", "/metrics", NULL, NULL, buf,
+		bench_die("out of memory", NULL);
+	if (bench_http(&t->sin, t->host, t->port,
+	    TICKS_IO_TIMEOUT_S * 1000, "GET", "/metrics", NULL, NULL, buf,
 	    TICKS_REPLY_MAX) == 200 &&
-	    metric_double(buf, "takt_tick_late_max_seconds", &late) &&
-	    metric_double(buf, "takt_ticks_total", &sent))
+	    bench_metric(buf, "takt_tick_late_max_seconds", &late) &&
+	    bench_metric(buf, "takt_ticks_total", &sent))
 		printf(" tick_late_max_ms=%.3f server_ticks=%.0f", late * 1000.0,
 		    sent);
 	else
 		printf(" tick_late_max_ms=? server_ticks=?");
 	free(buf);
-}
-
-/* Reads one header line into r; false when it is malformed. */
-static bool
-reply_header(struct reply *r, const char *line)
-{
-	const char		*v;
-	unsigned long long	 n;
-	char			*end;
-
-	if ((v = strchr(line, ':')) == NULL)
-		return false;
-	for (v++; *v == ' ' || *v == '\t'; v++)
-		;
-	if (strncasecmp(line, "Content-Length:", 15) == 0) {
-		errno = 0;
-		n = strtoull(v, &end, 10);
-		if (errno != 0 || end == v || n > TICKS_REPLY_MAX)
-			return false;
-		r->left = (size_t)n;
-		r->have_len = true;
-	} else if (strncasecmp(line, "Transfer-Encoding:", 18) == 0)
-		r->chunked = strcasecmp(v, "identity") != 0;
-	else if (strncasecmp(line, "Connection:", 11) == 0)
-		r->close_after = strcasecmp(v, "close") == 0;
-	return true;
-}
-
-/* Makes r ready for the next reply's status line. */
-static void
-reply_reset(struct reply *r)
-{
-	memset(r, 0, sizeof *r);
-	r->state = REPLY_STATUS;
-}
-
-/*
- * Parses the status line and headers from in; 1 once the body starts (state
- * set for it), 0 when more input is needed, -1 when the reply is malformed.
- */
-static int
-reply_head(struct reply *r, struct evbuffer *in)
-{
-	char	*line;
-	size_t	 len;
-	bool	 ok;
-
-	while (r->state == REPLY_STATUS || r->state == REPLY_HEADERS) {
-		line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
-		if (line == NULL)
-			return evbuffer_get_length(in) > TICKS_LINE_MAX ? -1 : 0;
-		if (r->state == REPLY_STATUS) {
-			ok = sscanf(line, "HTTP/1.%*d %d", &r->status) == 1;
-			r->state = REPLY_HEADERS;
-		} else if (len == 0) {
-			ok = true;
-			r->state = r->chunked ? REPLY_CHUNK_SIZE :
-			    r->have_len ? REPLY_BODY : REPLY_RAW;
-		} else
-			ok = reply_header(r, line);
-		free(line);
-		if (!ok)
-			return -1;
-	}
-	return 1;
-}
-
-/*
- * Moves body bytes from in to out (out NULL: drops them), undoing chunked
- * encoding; 1 at the end of the body, 0 when more input is needed, -1 when
- * the encoding is malformed.
- */
-static int
-reply_body(struct reply *r, struct evbuffer *in, struct evbuffer *out)
-{
-	char		*line, *end;
-	size_t		 len, n;
-	unsigned long	 size;
-	bool		 ok;
-
-	for (;;) {
-		switch (r->state) {
-		case REPLY_RAW:
-			n = evbuffer_get_length(in);
-			if (out != NULL)
-				evbuffer_remove_buffer(in, out, n);
-			else
-				evbuffer_drain(in, n);
-			return 0;
-		case REPLY_BODY:
-		case REPLY_CHUNK_DATA:
-			n = evbuffer_get_length(in);
-			if (n > r->left)
-				n = r->left;
-			if (out != NULL)
-				evbuffer_remove_buffer(in, out, n);
-			else
-				evbuffer_drain(in, n);
-			r->left -= n;
-			if (r->left > 0)
-				return 0;
-			if (r->state == REPLY_BODY)
-				return 1;
-			r->state = REPLY_CHUNK_END;
-			break;
-		case REPLY_CHUNK_SIZE:
-		case REPLY_CHUNK_END:
-			line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
-			if (line == NULL)
-				return evbuffer_get_length(in) > TICKS_LINE_MAX ?
-				    -1 : 0;
-			if (r->state == REPLY_CHUNK_END) {
-				free(line);
-				if (len != 0)
-					return -1;
-				r->state = REPLY_CHUNK_SIZE;
-				break;
-			}
-			errno = 0;
-			size = strtoul(line, &end, 16);
-			ok = errno == 0 && end != line &&
-			    (*end == '\0' || *end == ';') && size <= TICKS_EVENT_MAX;
-			free(line);
-			if (!ok)
-				return -1;
-			if (size == 0)
-				return 1;	/* no trailers from taktd */
-			r->left = size;
-			r->state = REPLY_CHUNK_DATA;
-			break;
-		default:
-			return -1;
-		}
-	}
-}
-
-/* Reads one integer field "key":N out of a flat JSON object. */
-static bool
-json_int(const char *json, const char *key, int64_t *v)
-{
-	char		 pat[64];
-	const char	*p;
-	char		*end;
-
-	snprintf(pat, sizeof pat, "\"%s\":", key);
-	if ((p = strstr(json, pat)) == NULL)
-		return false;
-	p += strlen(pat);
-	errno = 0;
-	*v = strtoll(p, &end, 10);
-	return errno == 0 && end != p;
 }
 
 /* Sends the pending action if the connection is up and free. */
@@ -565,7 +235,7 @@ act_send(struct actconn *a)
 	a->pending = NULL;
 	a->inflight = true;
 	a->sent_ns = now_ns();
-	reply_reset(&a->r);
+	bench_reply_reset(&a->r);
 	t->actions_sent++;
 }
 
@@ -598,8 +268,8 @@ act_read(struct bufferevent *bev, void *arg)
 		act_fail(a, "bytes nobody asked for");
 		return;
 	}
-	if ((rc = reply_head(&a->r, in)) == 1)
-		rc = a->r.state == REPLY_BODY ? reply_body(&a->r, in, NULL) : -1;
+	if ((rc = bench_reply_head(&a->r, in)) == 1)
+		rc = a->r.state == BENCH_REPLY_BODY ? bench_reply_body(&a->r, in, NULL) : -1;
 	if (rc == 0)
 		return;
 	if (rc == -1) {
@@ -608,7 +278,7 @@ act_read(struct bufferevent *bev, void *arg)
 	}
 	a->inflight = false;
 	if (a->r.status == 200)
-		samples_add(&t->action_lat, (int64_t)((now_ns() - a->sent_ns) /
+		bench_samples_add(&t->action_lat, (int64_t)((now_ns() - a->sent_ns) /
 		    1000));
 	else if (t->action_errors++ < 3)
 		fprintf(stderr, "bench_ticks: action: HTTP %d\n", a->r.status);
@@ -649,7 +319,7 @@ act_connect(struct actconn *a)
 		return;
 	if ((a->bev = bufferevent_socket_new(t->base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
-		die("cannot create a bufferevent", NULL);
+		bench_die("cannot create a bufferevent", NULL);
 	bufferevent_setcb(a->bev, act_read, NULL, act_event, a);
 	bufferevent_set_timeouts(a->bev, &tv, &tv);
 	bufferevent_enable(a->bev, EV_READ | EV_WRITE);
@@ -686,15 +356,15 @@ stream_tick(struct stream *s, const char *data, int64_t arrival_us)
 	struct timeval	 tv;
 	int64_t		 server_ms, remaining, wait_us;
 
-	if (!json_int(data, "server_time_ms", &server_ms) ||
-	    !json_int(data, "remaining_ms", &remaining)) {
+	if (!bench_json_int(data, "server_time_ms", &server_ms) ||
+	    !bench_json_int(data, "remaining_ms", &remaining)) {
 		if (t->errors++ < 3)
 			fprintf(stderr, "bench_ticks: bad tick: %s\n", data);
 		return;
 	}
 	if (now_ns() >= t->measure_ns) {
 		t->ticks_seen++;
-		samples_add(&t->delay, arrival_us - server_ms * 1000);
+		bench_samples_add(&t->delay, arrival_us - server_ms * 1000);
 		/* Each crossing is one second: a bigger step skipped some. */
 		if (s->have_last && s->last_remaining - remaining > 1000)
 			t->missed += (uint64_t)((s->last_remaining - remaining) /
@@ -732,7 +402,7 @@ stream_events(struct stream *s, int64_t arrival_us)
 		}
 		len = (size_t)p.pos;
 		if ((ev = malloc(len + 1)) == NULL)
-			die("out of memory", NULL);
+			bench_die("out of memory", NULL);
 		evbuffer_remove(s->sse, ev, len);
 		evbuffer_drain(s->sse, 2);
 		ev[len] = '\0';
@@ -773,12 +443,12 @@ stream_read(struct bufferevent *bev, void *arg)
 	int64_t		 arrival_us = wall_us();
 	int		 rc;
 
-	if ((rc = reply_head(&s->r, in)) == 1) {
+	if ((rc = bench_reply_head(&s->r, in)) == 1) {
 		if (s->r.status != 200) {
 			stream_fail(s, "HTTP status is not 200");
 			return;
 		}
-		rc = reply_body(&s->r, in, s->sse);
+		rc = bench_reply_body(&s->r, in, s->sse);
 	}
 	if (rc == -1) {
 		stream_fail(s, "malformed reply");
@@ -820,12 +490,12 @@ stream_open(struct stream *s)
 	struct timeval	 rtv = { TICKS_STREAM_TIMEOUT_S, 0 };
 	struct timeval	 wtv = { TICKS_IO_TIMEOUT_S, 0 };
 
-	reply_reset(&s->r);
+	bench_reply_reset(&s->r);
 	if ((s->sse = evbuffer_new()) == NULL ||
 	    (s->action_ev = evtimer_new(t->base, act_fire, s)) == NULL ||
 	    (s->bev = bufferevent_socket_new(t->base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
-		die("cannot create the stream", NULL);
+		bench_die("cannot create the stream", NULL);
 	bufferevent_setcb(s->bev, stream_read, NULL, stream_event, s);
 	bufferevent_set_timeouts(s->bev, &rtv, &wtv);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
@@ -921,20 +591,21 @@ main(int argc, char **argv)
 	int		 ch;
 
 	memset(&t, 0, sizeof t);
+	t.delay.max = t.action_lat.max = TICKS_SAMPLES_MAX;
 	t.host = "127.0.0.1";
 	t.seconds = 10;
 	t.lead_ms = TICKS_ACTION_LEAD_MS;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': t.host = optarg; break;
-		case 'p': t.port = (int)parse_num(optarg, 1, 65535, "--port"); break;
+		case 'p': t.port = (int)bench_parse_num(optarg, 1, 65535, "--port"); break;
 		case 'S': stages = optarg; break;
 		case 's':
-			t.seconds = (unsigned long)parse_num(optarg, 1, 3600,
+			t.seconds = (unsigned long)bench_parse_num(optarg, 1, 3600,
 			    "--seconds");
 			break;
 		case 'w':
-			t.warmup = (unsigned long)parse_num(optarg, 0, 3600,
+			t.warmup = (unsigned long)bench_parse_num(optarg, 0, 3600,
 			    "--warmup");
 			break;
 		case 't': tokens = optarg; break;
@@ -946,7 +617,7 @@ main(int argc, char **argv)
 			t.action_stage = optarg;
 			break;
 		case 'l':
-			t.lead_ms = (long)parse_num(optarg, 0, 999, "--lead-ms");
+			t.lead_ms = (long)bench_parse_num(optarg, 0, 999, "--lead-ms");
 			break;
 		case 'M': metrics = true; break;
 		default: usage();
@@ -958,12 +629,12 @@ main(int argc, char **argv)
 	t.sin.sin_family = AF_INET;
 	t.sin.sin_port = htons((uint16_t)t.port);
 	if (inet_pton(AF_INET, t.host, &t.sin.sin_addr) != 1)
-		die("--host must be an IPv4 address", t.host);
+		bench_die("--host must be an IPv4 address", t.host);
 	parse_stages(&t, stages);
 	if (t.action_stage != NULL)
 		check_stage(t.action_stage);
 	if (tokens != NULL)
-		load_token(&t, tokens);
+		t.token = bench_load_token(tokens, "moderator");
 	if (start)
 		start_stages(&t);
 	if (start_only) {
@@ -972,10 +643,10 @@ main(int argc, char **argv)
 	}
 
 	if ((t.base = event_base_new()) == NULL)
-		die("cannot create the event loop", NULL);
+		bench_die("cannot create the event loop", NULL);
 	if ((t.stop_ev = evtimer_new(t.base, ticks_stop, &t)) == NULL ||
 	    (t.probe_ev = evtimer_new(t.base, probe_fire, &t)) == NULL)
-		die("cannot create a timer", NULL);
+		bench_die("cannot create a timer", NULL);
 	tv.tv_sec = (time_t)(t.warmup + t.seconds);
 	tv.tv_usec = 0;
 	evtimer_add(t.stop_ev, &tv);
@@ -991,20 +662,17 @@ main(int argc, char **argv)
 	}
 	event_base_dispatch(t.base);
 
-	qsort(t.delay.v, t.delay.n, sizeof *t.delay.v, cmp_i64);
 	printf("stages=%zu ticks=%llu missed=%llu errors=%llu p50_ms=%.2f "
 	    "p99_ms=%.2f max_ms=%.2f reader_late_max_ms=%.2f", t.nstages,
-	    t.ticks_seen, t.missed, t.errors, quantile_ms(&t.delay, 0.50),
-	    quantile_ms(&t.delay, 0.99), quantile_ms(&t.delay, 1.0),
+	    t.ticks_seen, t.missed, t.errors, bench_quantile_k(&t.delay, 0.50),
+	    bench_quantile_k(&t.delay, 0.99), bench_quantile_k(&t.delay, 1.0),
 	    (double)t.probe_late_max_ns / 1e6);
 	if (t.actions) {
-		qsort(t.action_lat.v, t.action_lat.n, sizeof *t.action_lat.v,
-		    cmp_i64);
 		printf(" actions=%llu action_errors=%llu actions_skipped=%llu "
 		    "action_p50_ms=%.2f action_max_ms=%.2f", t.actions_sent,
 		    t.action_errors, t.actions_skipped,
-		    quantile_ms(&t.action_lat, 0.50),
-		    quantile_ms(&t.action_lat, 1.0));
+		    bench_quantile_k(&t.action_lat, 0.50),
+		    bench_quantile_k(&t.action_lat, 1.0));
 	}
 	if (metrics)
 		print_metrics(&t);
@@ -1024,8 +692,8 @@ main(int argc, char **argv)
 	event_free(t.stop_ev);
 	event_free(t.probe_ev);
 	event_base_free(t.base);
-	free(t.delay.v);
-	free(t.action_lat.v);
+	bench_samples_free(&t.delay);
+	bench_samples_free(&t.action_lat);
 	free(t.token);
 	return ok ? 0 : 1;
 }

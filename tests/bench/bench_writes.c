@@ -14,7 +14,6 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -23,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,19 +30,19 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "bench_util.h"
+
+const char bench_prog[] = "bench_writes";
+
 #define BENCH_DRAIN_S		10	/* after --seconds, wait this long at most */
 #define BENCH_IO_TIMEOUT_S	10	/* one reply may take this long at most */
 #define BENCH_CLIENTS_MAX	4096
 #define BENCH_RECONNECTS_MAX	20	/* per client, then it gives up */
-#define BENCH_LINE_MAX		8192	/* status line or one header */
-#define BENCH_BODY_MAX		(1024 * 1024)
 #define BENCH_METRICS_MAX	(1024 * 1024)
 
 enum client_state {
 	CLIENT_CONNECTING,
-	CLIENT_STATUS,
-	CLIENT_HEADERS,
-	CLIENT_BODY,
+	CLIENT_WAITING,		/* for the reply to the request in flight */
 	CLIENT_DONE
 };
 
@@ -58,10 +56,7 @@ struct client {
 	struct bufferevent	*bev;
 	enum client_state	 state;
 	bool			 inflight;
-	int			 status;
-	size_t			 clen;
-	bool			 chunked;
-	bool			 close_after;
+	struct bench_reply	 r;
 	uint64_t		 sent_ns;
 	unsigned long		 n;		/* requests this client sent */
 	int			 reconnects;
@@ -83,47 +78,44 @@ struct bench {
 	unsigned long long	 max_requests, issued, acked, errors, counter;
 	bool			 stopping;
 	uint64_t		 start_ns, end_ns;
-	uint32_t		*lat_us;
-	size_t			 nlat, caplat;
+	struct bench_samples	 lat_us;	/* per acknowledged request */
 	struct event		*stop_ev, *drain_ev;
 };
 
 static void	client_connect(struct client *);
 static void	client_next(struct client *);
 
-/* Prints a message and exits with status 2. */
-static void
-die(const char *msg, const char *arg)
-{
-	fprintf(stderr, "bench_writes: %s%s%s\n", msg, arg != NULL ? ": " : "",
-	    arg != NULL ? arg : "");
-	exit(2);
-}
-
 /* Monotonic time in nanoseconds. */
 static uint64_t
 now_ns(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return bench_clock_ns(CLOCK_MONOTONIC);
 }
 
-/* Parses a decimal number in [min, max] or dies naming the option. */
-static unsigned long long
-parse_num(const char *s, unsigned long long min, unsigned long long max,
-    const char *opt)
+/*
+ * Fetches /metrics (outside the measured run) and returns the writer's job
+ * and commit counters; false on any failure.
+ */
+static bool
+fetch_writer_stats(const struct bench *b, unsigned long long *writes,
+    unsigned long long *commits)
 {
-	unsigned long long	 v;
-	char			*end;
+	char	*buf;
+	double	 w, c;
+	bool	 ok;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min ||
-	    v > max)
-		die("bad number for", opt);
-	return v;
+	if ((buf = malloc(BENCH_METRICS_MAX)) == NULL)
+		return false;
+	ok = bench_http(&b->sin, b->host, b->port, 5000, "GET", "/metrics", NULL,
+	    NULL, buf, BENCH_METRICS_MAX) == 200 &&
+	    bench_metric(buf, "takt_writes_total", &w) &&
+	    bench_metric(buf, "takt_write_commits_total", &c);
+	free(buf);
+	if (ok) {
+		*writes = (unsigned long long)w;
+		*commits = (unsigned long long)c;
+	}
+	return ok;
 }
 
 /* Reads the attendee tokens from a DATABASE.tokens file (KIND ID TOKEN). */
@@ -135,20 +127,20 @@ load_tokens(struct bench *b, const char *path)
 	size_t	 cap = 0;
 
 	if ((f = fopen(path, "r")) == NULL)
-		die("cannot open", path);
+		bench_die("cannot open", path);
 	while (getline(&line, &cap, f) != -1) {
 		if (sscanf(line, "%31s %127s %511s", kind, id, tok) != 3 ||
 		    strcmp(kind, "attendee") != 0)
 			continue;
 		b->tokens = realloc(b->tokens, (b->ntokens + 1) * sizeof *b->tokens);
 		if (b->tokens == NULL || (b->tokens[b->ntokens] = strdup(tok)) == NULL)
-			die("out of memory", NULL);
+			bench_die("out of memory", NULL);
 		b->ntokens++;
 	}
 	free(line);
 	fclose(f);
 	if (b->ntokens == 0)
-		die("no attendee tokens in", path);
+		bench_die("no attendee tokens in", path);
 }
 
 /* Splits the comma-separated pitch list. */
@@ -159,38 +151,23 @@ load_pitches(struct bench *b, const char *list)
 	size_t	 i;
 
 	if ((copy = strdup(list)) == NULL)
-		die("out of memory", NULL);
+		bench_die("out of memory", NULL);
 	for (p = strtok_r(copy, ",", &save); p != NULL;
 	    p = strtok_r(NULL, ",", &save)) {
 		for (i = 0; p[i] != '\0'; i++)
 			if (!((p[i] >= 'a' && p[i] <= 'z') ||
 			    (p[i] >= '0' && p[i] <= '9') || p[i] == '-'))
-				die("a pitch id is [a-z0-9-]+, not", p);
+				bench_die("a pitch id is [a-z0-9-]+, not", p);
 		b->pitches = realloc(b->pitches,
 		    (b->npitches + 1) * sizeof *b->pitches);
 		if (b->pitches == NULL ||
 		    (b->pitches[b->npitches] = strdup(p)) == NULL)
-			die("out of memory", NULL);
+			bench_die("out of memory", NULL);
 		b->npitches++;
 	}
 	free(copy);
 	if (b->npitches == 0)
-		die("--pitches names no pitch", NULL);
-}
-
-/* Remembers one acknowledged request's latency. */
-static void
-record_latency(struct bench *b, uint64_t ns)
-{
-	uint64_t	us = ns / 1000;
-
-	if (b->nlat == b->caplat) {
-		b->caplat = b->caplat == 0 ? 65536 : b->caplat * 2;
-		if ((b->lat_us = realloc(b->lat_us,
-		    b->caplat * sizeof *b->lat_us)) == NULL)
-			die("out of memory", NULL);
-	}
-	b->lat_us[b->nlat++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+		bench_die("--pitches names no pitch", NULL);
 }
 
 /* Retires a client for good; the last one ends the loop. */
@@ -257,11 +234,8 @@ client_send(struct client *c)
 	c->n++;
 	b->issued++;
 	c->inflight = true;
-	c->state = CLIENT_STATUS;
-	c->status = 0;
-	c->clen = 0;
-	c->chunked = false;
-	c->close_after = false;
+	c->state = CLIENT_WAITING;
+	bench_reply_reset(&c->r);
 	c->sent_ns = now_ns();
 }
 
@@ -285,15 +259,16 @@ client_reply(struct client *c)
 	struct bench	*b = c->b;
 
 	c->inflight = false;
-	if (c->status >= 200 && c->status < 300) {
+	if (c->r.status >= 200 && c->r.status < 300) {
 		b->acked++;
-		record_latency(b, now_ns() - c->sent_ns);
+		bench_samples_add(&b->lat_us,
+		    (int64_t)((now_ns() - c->sent_ns) / 1000));
 	} else {
 		b->errors++;
 		if (b->errors <= 3)
-			fprintf(stderr, "bench_writes: HTTP %d\n", c->status);
+			fprintf(stderr, "bench_writes: HTTP %d\n", c->r.status);
 	}
-	if (c->close_after) {
+	if (c->r.close_after) {
 		/* The server ends the connection: a fresh one is not a failure. */
 		bufferevent_free(c->bev);
 		c->bev = NULL;
@@ -307,76 +282,28 @@ client_reply(struct client *c)
 	client_next(c);
 }
 
-/* Reads one header line; false when it is malformed. */
-static bool
-client_header(struct client *c, const char *line)
-{
-	const char		*v;
-	unsigned long long	 n;
-	char			*end;
-
-	if ((v = strchr(line, ':')) == NULL)
-		return false;
-	for (v++; *v == ' ' || *v == '\t'; v++)
-		;
-	if (strncasecmp(line, "Content-Length:", 15) == 0) {
-		errno = 0;
-		n = strtoull(v, &end, 10);
-		if (errno != 0 || end == v || n > BENCH_BODY_MAX)
-			return false;
-		c->clen = (size_t)n;
-	} else if (strncasecmp(line, "Transfer-Encoding:", 18) == 0)
-		c->chunked = strcasecmp(v, "identity") != 0;
-	else if (strncasecmp(line, "Connection:", 11) == 0)
-		c->close_after = strcasecmp(v, "close") == 0;
-	return true;
-}
-
-/* Parses whatever of the reply has arrived. */
+/* Parses whatever of the reply has arrived (taktd never chunks these). */
 static void
 client_read(struct bufferevent *bev, void *arg)
 {
 	struct client	*c = arg;
 	struct evbuffer	*in = bufferevent_get_input(bev);
-	char		*line;
-	size_t		 len;
-	bool		 ok;
+	int		 rc;
 
-	while (c->state == CLIENT_STATUS || c->state == CLIENT_HEADERS ||
-	    c->state == CLIENT_BODY) {
-		if (!c->inflight) {
-			/* Bytes nobody asked for: the stream is out of step. */
-			client_fail(c);
-			return;
-		}
-		if (c->state == CLIENT_BODY) {
-			if (evbuffer_get_length(in) < c->clen)
-				return;
-			evbuffer_drain(in, c->clen);
-			client_reply(c);
-			return;
-		}
-		line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
-		if (line == NULL) {
-			if (evbuffer_get_length(in) > BENCH_LINE_MAX)
-				client_fail(c);
-			return;
-		}
-		if (c->state == CLIENT_STATUS) {
-			ok = sscanf(line, "HTTP/1.%*d %d", &c->status) == 1;
-			c->state = CLIENT_HEADERS;
-		} else if (len == 0) {
-			/* A chunked reply is not what taktd sends: give up on it. */
-			ok = !c->chunked;
-			c->state = CLIENT_BODY;
-		} else
-			ok = client_header(c, line);
-		free(line);
-		if (!ok) {
-			client_fail(c);
-			return;
-		}
+	if (c->state != CLIENT_WAITING || evbuffer_get_length(in) == 0)
+		return;
+	if (!c->inflight) {
+		/* Bytes nobody asked for: the stream is out of step. */
+		client_fail(c);
+		return;
 	}
+	if ((rc = bench_reply_head(&c->r, in)) == 1)
+		rc = c->r.state == BENCH_REPLY_BODY ?
+		    bench_reply_body(&c->r, in, NULL) : -1;
+	if (rc == -1)
+		client_fail(c);
+	else if (rc == 1)
+		client_reply(c);
 }
 
 /* Connection established, closed or timed out. */
@@ -413,7 +340,7 @@ client_connect(struct client *c)
 	c->inflight = false;
 	if ((c->bev = bufferevent_socket_new(b->base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
-		die("cannot create a bufferevent", NULL);
+		bench_die("cannot create a bufferevent", NULL);
 	bufferevent_setcb(c->bev, client_read, NULL, client_event, c);
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
@@ -453,87 +380,6 @@ bench_drain_over(evutil_socket_t fd, short what, void *arg)
 	if (b->end_ns == 0)
 		b->end_ns = now_ns();
 	event_base_loopbreak(b->base);
-}
-
-/* Compares two latencies for qsort. */
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The latency at quantile q in milliseconds (nearest rank). */
-static double
-quantile_ms(const struct bench *b, double q)
-{
-	size_t	rank;
-
-	if (b->nlat == 0)
-		return 0;
-	rank = (size_t)(q * (double)b->nlat + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	if (rank > b->nlat)
-		rank = b->nlat;
-	return b->lat_us[rank - 1] / 1000.0;
-}
-
-/* Reads one counter from Prometheus text; false when it is missing. */
-static bool
-metric_value(const char *text, const char *name, unsigned long long *v)
-{
-	const char	*p = text;
-	size_t		 len = strlen(name);
-
-	while ((p = strstr(p, name)) != NULL) {
-		if ((p == text || p[-1] == '\n') && p[len] == ' ') {
-			*v = strtoull(p + len + 1, NULL, 10);
-			return true;
-		}
-		p += len;
-	}
-	return false;
-}
-
-/*
- * Fetches /metrics with a blocking HTTP/1.0 GET (outside the measured run)
- * and returns the writer's job and commit counters; false on any failure.
- */
-static bool
-fetch_writer_stats(const struct bench *b, unsigned long long *writes,
-    unsigned long long *commits)
-{
-	struct timeval	 tv = { 5, 0 };
-	char		*buf, req[256];
-	size_t		 len = 0;
-	ssize_t		 n;
-	int		 fd, reqlen;
-	bool		 ok = false;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return false;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if ((buf = malloc(BENCH_METRICS_MAX + 1)) == NULL ||
-	    connect(fd, (const struct sockaddr *)&b->sin, sizeof b->sin) == -1)
-		goto out;
-	reqlen = snprintf(req, sizeof req,
-	    "GET /metrics HTTP/1.0\r\nHost: %s:%d\r\n\r\n", b->host, b->port);
-	if (write(fd, req, (size_t)reqlen) != reqlen)
-		goto out;
-	while (len < BENCH_METRICS_MAX &&
-	    (n = read(fd, buf + len, BENCH_METRICS_MAX - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	ok = strncmp(buf, "HTTP/1.", 7) == 0 && strstr(buf, " 200 ") != NULL &&
-	    metric_value(buf, "takt_writes_total", writes) &&
-	    metric_value(buf, "takt_write_commits_total", commits);
-out:
-	free(buf);
-	close(fd);
-	return ok;
 }
 
 /* Prints the usage and exits with status 2. */
@@ -581,19 +427,19 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': b.host = optarg; break;
-		case 'p': b.port = (int)parse_num(optarg, 1, 65535, "--port"); break;
+		case 'p': b.port = (int)bench_parse_num(optarg, 1, 65535, "--port"); break;
 		case 't': tokens = optarg; break;
 		case 'P': pitches = optarg; break;
 		case 'c':
-			b.nclients = (size_t)parse_num(optarg, 1, BENCH_CLIENTS_MAX,
+			b.nclients = (size_t)bench_parse_num(optarg, 1, BENCH_CLIENTS_MAX,
 			    "--clients");
 			break;
 		case 's':
-			b.seconds = (unsigned long)parse_num(optarg, 1, 3600,
+			b.seconds = (unsigned long)bench_parse_num(optarg, 1, 3600,
 			    "--seconds");
 			break;
 		case 'm':
-			b.max_requests = parse_num(optarg, 1, 1000000000ULL,
+			b.max_requests = bench_parse_num(optarg, 1, 1000000000ULL,
 			    "--requests-max");
 			break;
 		case 'M': metrics = true; break;
@@ -605,20 +451,20 @@ main(int argc, char **argv)
 	b.sin.sin_family = AF_INET;
 	b.sin.sin_port = htons((uint16_t)b.port);
 	if (inet_pton(AF_INET, b.host, &b.sin.sin_addr) != 1)
-		die("--host must be an IPv4 address", b.host);
+		bench_die("--host must be an IPv4 address", b.host);
 	load_tokens(&b, tokens);
 	load_pitches(&b, pitches);
 
 	if (metrics && !fetch_writer_stats(&b, &w0, &c0))
-		die("cannot read /metrics before the run", NULL);
+		bench_die("cannot read /metrics before the run", NULL);
 	if ((b.base = event_base_new()) == NULL)
-		die("cannot create the event loop", NULL);
+		bench_die("cannot create the event loop", NULL);
 	if ((b.clients = calloc(b.nclients, sizeof *b.clients)) == NULL)
-		die("out of memory", NULL);
+		bench_die("out of memory", NULL);
 	b.stop_ev = evtimer_new(b.base, bench_stop, &b);
 	b.drain_ev = evtimer_new(b.base, bench_drain_over, &b);
 	if (b.stop_ev == NULL || b.drain_ev == NULL)
-		die("cannot create timers", NULL);
+		bench_die("cannot create timers", NULL);
 	tv.tv_sec = (time_t)b.seconds;
 	tv.tv_usec = 0;
 	evtimer_add(b.stop_ev, &tv);
@@ -641,11 +487,10 @@ main(int argc, char **argv)
 		have_metrics = fetch_writer_stats(&b, &w1, &c1);
 
 	secs = (double)(b.end_ns - b.start_ns) / 1e9;
-	qsort(b.lat_us, b.nlat, sizeof *b.lat_us, cmp_u32);
 	printf("clients=%zu acked=%llu errors=%llu seconds=%.3f writes_per_s=%.1f "
 	    "p50_ms=%.2f p99_ms=%.2f", b.nclients, b.acked, b.errors, secs,
-	    secs > 0 ? (double)b.acked / secs : 0.0, quantile_ms(&b, 0.50),
-	    quantile_ms(&b, 0.99));
+	    secs > 0 ? (double)b.acked / secs : 0.0, bench_quantile_k(&b.lat_us, 0.50),
+	    bench_quantile_k(&b.lat_us, 0.99));
 	if (have_metrics)
 		printf(" writes=%llu commits=%llu writes_per_commit=%.2f",
 		    w1 - w0, c1 - c0,
@@ -664,7 +509,7 @@ main(int argc, char **argv)
 	event_free(b.drain_ev);
 	event_base_free(b.base);
 	free(b.clients);
-	free(b.lat_us);
+	bench_samples_free(&b.lat_us);
 	for (i = 0; i < b.ntokens; i++)
 		free(b.tokens[i]);
 	free(b.tokens);
