@@ -6,7 +6,9 @@
  * Once every stream has its first "event: state", the parent starts a pitch
  * with the moderator token and lets the countdown run for --seconds; each
  * worker notes, for every "event: tick" on every stream, the delay =
- * arrival time (CLOCK_REALTIME) - the tick's server_time_ms. Meanwhile the
+ * arrival time - the tick's server_time_ms, where arrival is the kernel's
+ * receive stamp on the client's socket (CLOCK_REALTIME), and the same to
+ * the moment the worker read it, reported beside it. Meanwhile the
  * parent samples the daemon's RSS and CPU from /proc (--pid) and sends a
  * plain GET .../state every --probe-ms on a fresh connection. At the end
  * the workers send their samples over a pipe and the parent prints one line
@@ -105,10 +107,17 @@ struct client {
 	int32_t			 connect_us;	/* to ready; -1: never */
 };
 
+/* When what one read returned got to the client (wall microseconds). */
+struct arrival {
+	int64_t			 sock_us;	/* in its socket: the kernel's stamp */
+	int64_t			 read_us;	/* read by this generator */
+};
+
 /* One tick seen by one stream. */
 struct sample {
 	int64_t			 server_ms;
-	int64_t			 delay_us;
+	int64_t			 delay_us;	/* to the socket */
+	int64_t			 read_delay_us;	/* to this generator's read */
 	int32_t			 remaining_ms;
 	uint32_t		 client;
 };
@@ -131,6 +140,7 @@ struct msg_result {
 	uint64_t		 nsamples;
 	uint64_t		 samples_dropped;
 	uint64_t		 errors;
+	uint64_t		 unstamped;
 	int64_t			 reader_late_max_us;
 };
 
@@ -160,6 +170,7 @@ struct worker {
 	struct sample		*samples;
 	size_t			 nsamples, cap;
 	uint64_t		 samples_dropped, errors;
+	uint64_t		 unstamped;	/* reads without a kernel stamp */
 	int64_t			 window[2];	/* wall ms: ticks counted */
 	bool			 have_window;	/* the parent sent it */
 	struct event		*ctl_ev, *deadline_ev, *stop_ev, *probe_ev;
@@ -313,9 +324,9 @@ client_fail(struct client *c, const char *why, int err)
 		w->resolved++;		/* never started: the deadline passed */
 }
 
-/* Books one tick that arrived at wall time arrival_us. */
+/* Books one tick that arrived at a. */
 static void
-client_tick(struct client *c, int64_t arrival_us)
+client_tick(struct client *c, const struct arrival *a)
 {
 	struct worker	*w = c->w;
 	struct sample	*s;
@@ -340,14 +351,15 @@ client_tick(struct client *c, int64_t arrival_us)
 	}
 	s = &w->samples[w->nsamples++];
 	s->server_ms = server_ms;
-	s->delay_us = arrival_us - server_ms * 1000;
+	s->delay_us = a->sock_us - server_ms * 1000;
+	s->read_delay_us = a->read_us - server_ms * 1000;
 	s->remaining_ms = (int32_t)remaining;
 	s->client = c->idx;
 }
 
 /* Handles one complete SSE line (without its newline). */
 static void
-client_sse_line(struct client *c, int64_t arrival_us)
+client_sse_line(struct client *c, const struct arrival *a)
 {
 	const char	*v;
 	size_t		 len = c->linelen;
@@ -357,7 +369,7 @@ client_sse_line(struct client *c, int64_t arrival_us)
 	if (len == 0) {
 		/* The blank line ends an event. */
 		if (c->kind == E_TICK && c->datalen > 0)
-			client_tick(c, arrival_us);
+			client_tick(c, a);
 		else if (c->kind == E_STATE && !c->ready) {
 			c->ready = true;
 			c->connect_us = (int32_t)(mono_us() - c->start_us);
@@ -397,7 +409,8 @@ client_sse_line(struct client *c, int64_t arrival_us)
 
 /* Feeds body bytes (chunk data) to the SSE line parser. */
 static void
-client_sse(struct client *c, const char *p, size_t len, int64_t arrival_us)
+client_sse(struct client *c, const char *p, size_t len,
+    const struct arrival *a)
 {
 	const char	*nl;
 	size_t		 n, room;
@@ -410,7 +423,7 @@ client_sse(struct client *c, const char *p, size_t len, int64_t arrival_us)
 		c->linelen += n < room ? n : room;
 		if (nl == NULL)
 			return;
-		client_sse_line(c, arrival_us);
+		client_sse_line(c, a);
 		c->linelen = 0;
 		p += n + 1;
 		len -= n + 1;
@@ -448,7 +461,8 @@ client_head_line(struct client *c)
 
 /* Parses what one read() returned: head, chunk framing and SSE. */
 static void
-client_parse(struct client *c, const char *p, size_t len, int64_t arrival_us)
+client_parse(struct client *c, const char *p, size_t len,
+    const struct arrival *a)
 {
 	unsigned long	 size;
 	size_t		 n;
@@ -500,7 +514,7 @@ client_parse(struct client *c, const char *p, size_t len, int64_t arrival_us)
 			break;
 		case C_CHUNK_DATA:
 			n = len < c->chunk_left ? len : c->chunk_left;
-			client_sse(c, p, n, arrival_us);
+			client_sse(c, p, n, a);
 			p += n;
 			len -= n;
 			c->chunk_left -= n;
@@ -513,20 +527,59 @@ client_parse(struct client *c, const char *p, size_t len, int64_t arrival_us)
 	}
 }
 
-/* Reads what has arrived on a stream. */
+/*
+ * Reads what has arrived on a stream. The arrival is the kernel's receive
+ * stamp (SO_TIMESTAMPNS: when the daemon's send put the bytes in this
+ * client's socket; the last segment's if one read takes several), which
+ * does not depend on when this process got round to reading them: the
+ * readers share the daemon's CPUs, which real screens do not. The read
+ * time is booked too; the two agreeing shows the readers keep up.
+ */
 static void
 client_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct client	*c = arg;
 	char		 buf[16384];
-	int64_t		 arrival_us = wall_us();
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	align;
+	}		 ctl;
+	struct iovec	 iov;
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct timespec	 ts;
+	struct arrival	 a;
 	ssize_t		 n;
 
 	(void)what;
 	for (;;) {
-		n = read(fd, buf, sizeof buf);
+		iov.iov_base = buf;
+		iov.iov_len = sizeof buf;
+		memset(&mh, 0, sizeof mh);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof ctl.buf;
+		n = recvmsg(fd, &mh, 0);
 		if (n > 0) {
-			client_parse(c, buf, (size_t)n, arrival_us);
+			a.read_us = wall_us();
+			a.sock_us = -1;
+			for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+			    cm = CMSG_NXTHDR(&mh, cm)) {
+				if (cm->cmsg_level == SOL_SOCKET &&
+				    cm->cmsg_type == SCM_TIMESTAMPNS &&
+				    cm->cmsg_len >= CMSG_LEN(sizeof ts)) {
+					memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+					a.sock_us = (int64_t)ts.tv_sec * 1000000 +
+					    ts.tv_nsec / 1000;
+				}
+			}
+			if (a.sock_us == -1) {
+				/* No stamp: the read time stands in. */
+				a.sock_us = a.read_us;
+				c->w->unstamped++;
+			}
+			client_parse(c, buf, (size_t)n, &a);
 			if (c->state == C_CLOSED || (size_t)n < sizeof buf)
 				return;
 			continue;
@@ -563,6 +616,8 @@ client_connected(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* The kernel stamps each segment on arrival (see client_read). */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 	n = send(fd, w->request, w->reqlen, MSG_NOSIGNAL);
 	if (n != (ssize_t)w->reqlen) {
 		client_fail(c, "send", n == -1 ? errno : 0);
@@ -718,6 +773,7 @@ worker_report(struct worker *w)
 	r.nsamples = k;
 	r.samples_dropped = w->samples_dropped;
 	r.errors = w->errors;
+	r.unstamped = w->unstamped;
 	r.reader_late_max_us = w->late_max_us;
 	if (write_all(w->res_fd, &r, sizeof r) == -1 ||
 	    write_all(w->res_fd, ct, w->n * sizeof *ct) == -1 ||
@@ -986,14 +1042,16 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 	const struct opts	*o = r->o;
 	struct msg_result	 h;
 	struct sample		*all = NULL;
-	struct bench_samples	 conn = { 0 }, last = { 0 }, pairs = { 0 };
+	struct bench_samples	 conn = { 0 }, last = { 0 }, pairs = { 0 },
+				 rlast = { 0 };
 	struct cstat		*cs;
 	size_t			 nall = 0, i, j;
 	unsigned long		 p, ticks = 0, complete = 0;
 	unsigned long long	 missed = 0, missed_gap = 0, errors = 0,
-				 dropped = 0, closed = 0, up_end = 0;
+				 dropped = 0, closed = 0, up_end = 0,
+				 unstamped = 0;
 	unsigned long		 clients_gapped = 0;
-	int64_t			 late_max = 0, tmax, hi = INT64_MIN,
+	int64_t			 late_max = 0, tmax, rmax, hi = INT64_MIN,
 				 lo = INT64_MAX;
 	int32_t			*ct;
 	int			 status;
@@ -1018,6 +1076,7 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 		free(ct);
 		errors += h.errors;
 		dropped += h.samples_dropped;
+		unstamped += h.unstamped;
 		closed += h.closed;
 		up_end += h.connected - h.closed;
 		if (h.reader_late_max_us > late_max)
@@ -1064,12 +1123,16 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 		ticks = (unsigned long)((hi - lo + 500) / 1000 + 1);
 	for (i = 0; i < nall; i = j) {
 		tmax = all[i].delay_us;
+		rmax = all[i].read_delay_us;
 		for (j = i; j < nall && all[j].remaining_ms == all[i].remaining_ms;
 		    j++) {
 			if (all[j].delay_us > tmax)
 				tmax = all[j].delay_us;
+			if (all[j].read_delay_us > rmax)
+				rmax = all[j].read_delay_us;
 		}
 		bench_samples_add(&last, tmax);
+		bench_samples_add(&rlast, rmax);
 		if (j - i >= o->streams)
 			complete++;
 		else
@@ -1093,6 +1156,10 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 	    bench_quantile_k(&last, 0.5), bench_quantile_k(&last, 0.99),
 	    bench_quantile_k(&last, 1.0), bench_quantile_k(&pairs, 0.5),
 	    bench_quantile_k(&pairs, 0.99), bench_quantile_k(&pairs, 1.0), pairs.n);
+	printf(" read_last_p50_ms=%.1f read_last_p99_ms=%.1f"
+	    " read_last_max_ms=%.1f unstamped_reads=%llu",
+	    bench_quantile_k(&rlast, 0.5), bench_quantile_k(&rlast, 0.99),
+	    bench_quantile_k(&rlast, 1.0), unstamped);
 	if (o->pid > 0)
 		printf(" rss_max_kib=%ld rss_hwm_kib=%ld cpu_pct=%.1f",
 		    r->rss_max_kib, r->hwm_kib, cpu_pct);
@@ -1108,6 +1175,7 @@ run_report(struct run *r, uint32_t connected, double connect_all_s,
 	free(all);
 	bench_samples_free(&conn);
 	bench_samples_free(&last);
+	bench_samples_free(&rlast);
 	bench_samples_free(&pairs);
 	return errors == 0 && dropped == 0 && r->api_errors == 0 &&
 	    connected == o->streams ? 0 : 1;
