@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -21,6 +22,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 TAKTD = os.environ.get("TAKTD") or os.path.join(
     os.environ.get("TAKT_SOURCE", os.path.join(os.path.dirname(__file__), "..", "..")),
@@ -67,6 +69,18 @@ def _die_with_parent():
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)      # PR_SET_PDEATHSIG
     except Exception:
         pass
+
+
+def need_open_files(want, what):
+    """Raises this process's open-file limit to want, or skips the test."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+        except (ValueError, OSError):
+            pass
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < want:
+        raise unittest.SkipTest("RLIMIT_NOFILE too low for %s" % what)
 
 
 def now_ms():

@@ -15,14 +15,13 @@ Bounded: 1,100 connections, about 15 s of wall time.
 """
 
 import json
-import resource
 import selectors
 import socket
 import threading
 import time
 import unittest
 
-from taktharness import Daemon, make_config, pitch
+from taktharness import Daemon, make_config, need_open_files, pitch
 
 N_STREAMS = 1100            # > SSE_SLICE: two loop turns per event
 CONNECT_TIMEOUT = 20.0
@@ -97,15 +96,7 @@ class Stream:
 class FanoutTest(unittest.TestCase):
 
     def setUp(self):
-        want = N_STREAMS * 2 + 256
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        if soft < want:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
-            except (ValueError, OSError):
-                pass
-        if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < want:
-            raise unittest.SkipTest("RLIMIT_NOFILE too low for %d streams" % N_STREAMS)
+        need_open_files(N_STREAMS * 2 + 256, "%d streams" % N_STREAMS)
         cfg = make_config(stages=[("main", "Main Hall", [pitch("a"), pitch("b")])],
                           timing=dict(pitch="60s", warning="10s", danger="5s", grace="5s",
                                       on_time_up="none"))

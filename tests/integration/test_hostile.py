@@ -22,7 +22,6 @@ import http.client
 import json
 import os
 import re
-import resource
 import selectors
 import socket
 import subprocess
@@ -31,7 +30,7 @@ import threading
 import time
 import unittest
 
-from taktharness import Daemon, asan_binary, make_config, pitch, rss_kib
+from taktharness import Daemon, asan_binary, make_config, need_open_files, pitch, rss_kib
 
 N_SLOWLORIS = 2000
 N_SLOW_READERS = 200
@@ -261,15 +260,8 @@ class HostileTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         want = N_SLOWLORIS + N_SLOW_READERS + 512
-        if soft < want:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
-            except (ValueError, OSError):
-                pass
-        if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < want:
-            raise unittest.SkipTest("RLIMIT_NOFILE too low for %d connections" % want)
+        need_open_files(want, "%d connections" % want)
         text = make_config(stages=[("main", "Main Hall", [pitch("a"), pitch("b")])],
                            timing=dict(pitch="600s", warning="20s", danger="10s",
                                        grace="10s", on_time_up="none"))
