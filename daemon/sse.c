@@ -112,6 +112,14 @@ sse_drop(struct sse_client *c, const char *why)
 	evhttp_connection_free(c->evcon);
 }
 
+/* The bytes of m for c: the whole chunk, or the bare event (HTTP/1.0). */
+static const char *
+sse_bytes(const struct sse_client *c, const struct sse_msg *m, size_t *n)
+{
+	*n = c->chunked ? m->len : m->raw_len;
+	return c->chunked ? m->buf : m->buf + m->raw_off;
+}
+
 /*
  * Sends an event to one client. When nothing is queued for it, the bytes go
  * straight to the socket (no write event to arm and disarm per client per
@@ -122,8 +130,8 @@ sse_drop(struct sse_client *c, const char *why)
 static void
 sse_send(struct sse_client *c, const struct sse_msg *m)
 {
-	const char	*p = c->chunked ? m->buf : m->buf + m->raw_off;
-	size_t		 n = c->chunked ? m->len : m->raw_len;
+	size_t		 n;
+	const char	*p = sse_bytes(c, m, &n);
 	size_t		 queued = sse_backlog(c);
 	ssize_t		 w;
 
@@ -209,8 +217,7 @@ sse_bcast_run(struct stage *st, size_t max)
 			continue;
 		}
 		items[ni].fd = c->fd;
-		items[ni].p = c->chunked ? b->msg.buf : b->msg.buf + b->msg.raw_off;
-		items[ni].n = c->chunked ? b->msg.len : b->msg.raw_len;
+		items[ni].p = sse_bytes(c, &b->msg, &items[ni].n);
 		who[ni++] = c;
 	}
 	/* No callback runs until this returns, so every who[] is still alive. */
