@@ -178,13 +178,17 @@ class HttpWireTest(unittest.TestCase):
         s.sendall(("HEAD /api/v1/stages/nope/stream HTTP/1.1\r\nHost: x\r\n\r\n").encode())
         self.assertEqual(r.reply(head_request=True)[0], 404)
 
-    def test_http10_closes_unless_keep_alive(self):
+    def assert_state_then_closed(self, why, **get_args):
+        """GET state on a fresh connection: the whole reply, then the close."""
         s, r = self.connect()
-        s.sendall(get(STATE, version="1.0"))
+        s.sendall(get(STATE, **get_args))
         st, _, body = r.reply()
         self.assertEqual(st, 200)
         self.assertEqual(json.loads(body)["stage"], "main")
-        self.assertTrue(r.closed(), "HTTP/1.0 without keep-alive left open")
+        self.assertTrue(r.closed(), why)
+
+    def test_http10_closes_unless_keep_alive(self):
+        self.assert_state_then_closed("HTTP/1.0 without keep-alive left open", version="1.0")
 
         s, r = self.connect()
         ka = "Connection: keep-alive\r\n"
@@ -194,12 +198,8 @@ class HttpWireTest(unittest.TestCase):
         self.assertEqual(r.reply()[0], 200)
 
     def test_connection_close_after_reply(self):
-        s, r = self.connect()
-        s.sendall(get(STATE, extra="Connection: close\r\n"))
-        st, _, body = r.reply()
-        self.assertEqual(st, 200)
-        self.assertEqual(json.loads(body)["stage"], "main")
-        self.assertTrue(r.closed(), "Connection: close left open")
+        self.assert_state_then_closed("Connection: close left open",
+                                      extra="Connection: close\r\n")
 
     def test_replies_larger_than_the_socket_takes(self):
         """A slow reader with a small window: the rest of each reply follows later."""
